@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Dsa.Cli.Commands;
+
+/// <summary>The verbs of `dsa`, in the order `dsa --help` lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return InfoCommand.Create();
+    }
+}
