@@ -71,7 +71,7 @@ internal static class BenchCommand
 
     private static void Print(DeformConvBenchmarkResult r)
     {
-        var name = r.Implementation.Length > 38 ? r.Implementation[..38] : r.Implementation;
+        var name = r.Implementation.Split(" (")[0]; // the versions are in the JSON
         Console.WriteLine($"{name,-38} {r.Case,-14} {"[" + string.Join(",", r.InputShape) + "]",-18} {r.OutChannels,5} {r.MedianSeconds,10:F4} {r.MinSeconds,10:F4} {r.PeakResidentBytes / 1048576.0,13:F0} {r.TorchThreads,7}");
     }
 

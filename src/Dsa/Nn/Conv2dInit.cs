@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace Dsa.Nn;
 
 /// <summary>
-/// PyTorch's default <c>nn.Conv2d.reset_parameters</c>: weight kaiming_uniform_(a = sqrt(5)), i.e.
+/// Initialisation of the convolutions in this namespace. <see cref="Reset"/> is PyTorch's default <c>nn.Conv2d.reset_parameters</c>: weight kaiming_uniform_(a = sqrt(5)), i.e.
 /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), with
 /// fan_in = Cin/groups * kh * kw. Used by the deformable convolutions so that they start like the
-/// torch Conv2d they replace.
+/// torch Conv2d they replace; <see cref="ZeroLastConv"/> is the zero-init of the prediction heads.
 /// </summary>
 internal static class Conv2dInit
 {
