@@ -121,7 +121,7 @@ internal sealed class RestrictedUnpickler
             case (byte)'S': Push(Encoding.UTF8.GetString(UnquotePythonString(ReadLine()))); break;
             case (byte)'T': Push(Encoding.UTF8.GetString(ReadBytes(ReadLength(ReadInt32())))); break;
             case (byte)'U': Push(Encoding.UTF8.GetString(ReadBytes(ReadByte()))); break;
-            case (byte)'V': Push(DecodeRawUnicodeEscape(ReadLine())); break; // UNICODE
+            case (byte)'V': Push(DecodeRawUnicodeEscape(Encoding.Latin1.GetString(ReadLineBytes()))); break; // UNICODE (raw-unicode-escape: latin-1 bytes + \u escapes)
             case (byte)'X': Push(Encoding.UTF8.GetString(ReadBytes(ReadLength(ReadUInt32())))); break; // BINUNICODE
             case 0x8c: Push(Encoding.UTF8.GetString(ReadBytes(ReadByte()))); break; // SHORT_BINUNICODE
             case 0x8d: Push(Encoding.UTF8.GetString(ReadBytes(ReadLength(ReadInt64())))); break; // BINUNICODE8
@@ -291,7 +291,9 @@ internal sealed class RestrictedUnpickler
         return (int)n;
     }
 
-    private string ReadLine()
+    private string ReadLine() => Encoding.UTF8.GetString(ReadLineBytes());
+
+    private byte[] ReadLineBytes()
     {
         var bytes = new List<byte>();
         while (true)
@@ -302,7 +304,7 @@ internal sealed class RestrictedUnpickler
             if (bytes.Count > 1 << 20) throw Error("text line longer than 1 MiB");
         }
         if (bytes.Count > 0 && bytes[^1] == '\r') bytes.RemoveAt(bytes.Count - 1);
-        return Encoding.UTF8.GetString(bytes.ToArray());
+        return bytes.ToArray();
     }
 
     private long ParseLong(string s) =>
@@ -311,7 +313,7 @@ internal sealed class RestrictedUnpickler
     private BigInteger ParseBig(string s) =>
         BigInteger.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw Error($"'{s}' is not an integer");
 
-    private static object Normalize(BigInteger v) => v >= long.MinValue && v <= long.MaxValue ? (long)v : v;
+    private static object Normalize(BigInteger v) => v >= long.MinValue && v <= long.MaxValue ? (object)(long)v : v;
 
     /// <summary>Decodes the repr() of a Python 2 str as written by protocol 0 STRING.</summary>
     private byte[] UnquotePythonString(string s)

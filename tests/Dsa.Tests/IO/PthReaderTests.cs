@@ -133,4 +133,58 @@ public class PthReaderTests
         }
         finally { File.Delete(path); }
     }
+
+    private static object? ReadPickleInZip(byte[] pkl)
+    {
+        var path = TempPath(".pth");
+        try
+        {
+            PickleBytes.WriteZip(path, "plain", pkl, new Dictionary<string, byte[]>());
+            return PthReader.ReadObject(path);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Protocol0TextOpcodesDecodeLikePython()
+    {
+        // CPython: pickle.dumps({'a': [1, 2**70, -1.5, 'x\u00e9\u4e2d', True, None, (1, 2)], 'b': "a'b"}, protocol=0)
+        var pkl = System.Text.Encoding.Latin1.GetBytes(
+            "(dp0\nVa\np1\n(lp2\nI1\naL1180591620717411303424L\naF-1.5\naVx\u00e9\\u4e2d\np3\naI01\naNa(I1\nI2\ntp4\nasVb\np5\nVa'b\np6\ns.");
+        var d = Assert.IsType<OrderedDictionary<object, object?>>(ReadPickleInZip(pkl));
+        var a = Assert.IsType<List<object?>>(d["a"]);
+        Assert.Equal(1L, a[0]);
+        Assert.Equal(System.Numerics.BigInteger.Pow(2, 70), a[1]);
+        Assert.Equal(-1.5, a[2]);
+        Assert.Equal("x\u00e9\u4e2d", a[3]);
+        Assert.Equal(true, a[4]);
+        Assert.Null(a[5]);
+        Assert.Equal(new object?[] { 1L, 2L }, a[6]);
+        Assert.Equal("a'b", d["b"]);
+    }
+
+    [Fact]
+    public void Protocol4FramedOpcodesDecodeLikePython()
+    {
+        // CPython: pickle.dumps(['ab', b'\x00\x01', 300, -2, 2**40, {'k': 1.25}, (1,), (1, 2, 3), frozenset()], protocol=4)
+        var pkl = new byte[]
+        {
+            0x80, 0x04, 0x95, 0x3e, 0, 0, 0, 0, 0, 0, 0, (byte)']', 0x94, (byte)'(', 0x8c, 0x02, (byte)'a', (byte)'b', 0x94,
+            (byte)'C', 0x02, 0x00, 0x01, 0x94, (byte)'M', 0x2c, 0x01, (byte)'J', 0xfe, 0xff, 0xff, 0xff,
+            0x8a, 0x06, 0, 0, 0, 0, 0, 0x01, (byte)'}', 0x94, 0x8c, 0x01, (byte)'k', 0x94,
+            (byte)'G', 0x3f, 0xf4, 0, 0, 0, 0, 0, 0, (byte)'s', (byte)'K', 0x01, 0x85, 0x94,
+            (byte)'K', 0x01, (byte)'K', 0x02, (byte)'K', 0x03, 0x87, 0x94, (byte)'(', 0x91, 0x94, (byte)'e', (byte)'.',
+        };
+        var list = Assert.IsType<List<object?>>(ReadPickleInZip(pkl));
+        Assert.Equal(9, list.Count);
+        Assert.Equal("ab", list[0]);
+        Assert.Equal(new byte[] { 0, 1 }, list[1]);
+        Assert.Equal(300L, list[2]);
+        Assert.Equal(-2L, list[3]);
+        Assert.Equal(1L << 40, list[4]);
+        Assert.Equal(1.25, Assert.IsType<OrderedDictionary<object, object?>>(list[5])["k"]);
+        Assert.Equal(new object?[] { 1L }, list[6]);
+        Assert.Equal(new object?[] { 1L, 2L, 3L }, list[7]);
+        Assert.Empty(Assert.IsType<List<object?>>(list[8]));
+    }
 }
