@@ -143,7 +143,8 @@ public sealed class HRNet : Module<Tensor, Tensor>
     /// <summary>
     /// Loads an official checkpoint (e.g. pose_hrnet_w32_256x192.pth, zip or legacy format) strictly
     /// into the backbone. <c>final_layer.*</c> is ignored when this model has no final layer or its
-    /// joint count differs from the checkpoint's (COCO has 17 joints, PoseTrack 15).
+    /// joint count differs from the checkpoint's (COCO has 17 joints, PoseTrack 15), or the checkpoint
+    /// has no head; the head then keeps its initialisation. Errors name the file and the keys.
     /// </summary>
     public LoadReport LoadOfficialCheckpoint(string pthPath)
     {

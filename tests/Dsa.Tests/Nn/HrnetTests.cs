@@ -2,12 +2,13 @@ using System.Text.Json.Nodes;
 using Dsa.IO;
 using Dsa.Nn;
 using Dsa.Tests.Infrastructure;
+using Xunit.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dsa.Tests.Nn;
 
-public class HrnetTests
+public class HrnetTests(ITestOutputHelper output)
 {
     private static double NormalisedError(Tensor actual, Tensor expected)
     {
@@ -30,9 +31,10 @@ public class HrnetTests
         using var _ = torch.no_grad();
         using var features = model.Features(io["input"]);
         Assert.True(NormalisedError(features, intermediates["stage4_out.0"]) < 1e-4, "stage4_out.0");
-        using var output = model.call(io["input"]);
-        Assert.Equal(io["output"].shape, output.shape);
-        double err = NormalisedError(output, io["output"]);
+        using var heatmaps = model.call(io["input"]);
+        Assert.Equal(io["output"].shape, heatmaps.shape);
+        double err = NormalisedError(heatmaps, io["output"]);
+        output.WriteLine($"hrnet_tiny output: max|d|/max|out| = {err:E2}");
         Assert.True(err < 1e-4, $"max|d|/max|out| = {err}");
     }
 
@@ -78,6 +80,8 @@ public class HrnetTests
         Assert.Equal(manifest["num_parameters"]!.GetValue<long>(), parameters);
         Assert.Equal(28_536_113, parameters);
         Assert.Equal(32, model.FeatureChannels);
+        long macs = ModelComplexity.CountMultiplyAdds(model, 1, 3, 256, 192);
+        output.WriteLine($"W32 256x192: {parameters:N0} parameters, {macs:N0} multiply-adds ({macs / Math.Pow(1024, 3):F2} G as the official summary prints)");
     }
 
     [Fact]
