@@ -19,9 +19,6 @@ public sealed class HRNet : Module<Tensor, Tensor>
     /// <summary>Input sides must be multiples of this: four halvings after the /4 stem must stay exact for the nearest-upsampling fusion.</summary>
     public const int InputMultiple = 32;
 
-    private const long StemChannels = 64;
-    private const int Layer1Blocks = 4;
-
     private readonly Conv2d conv1, conv2;
     private readonly BatchNorm2d bn1, bn2;
     private readonly Sequential layer1;
@@ -40,14 +37,15 @@ public sealed class HRNet : Module<Tensor, Tensor>
     {
         config.Validate();
         Config = config;
+        long stem = config.StemChannels;
 
-        conv1 = Conv2d(3, StemChannels, 3, stride: 2, padding: 1, bias: false);
-        bn1 = BatchNorm2d(StemChannels);
-        conv2 = Conv2d(StemChannels, StemChannels, 3, stride: 2, padding: 1, bias: false);
-        bn2 = BatchNorm2d(StemChannels);
-        long layer1Out = StemChannels * HrnetResidualBlock.Expansion(HrnetBlockType.Bottleneck); // 256
-        layer1 = Sequential(Enumerable.Range(0, Layer1Blocks).Select(b => (Module<Tensor, Tensor>)new HrnetResidualBlock(
-            $"layer1.{b}", HrnetBlockType.Bottleneck, b == 0 ? StemChannels : layer1Out, StemChannels)).ToArray());
+        conv1 = Conv2d(3, stem, 3, stride: 2, padding: 1, bias: false);
+        bn1 = BatchNorm2d(stem);
+        conv2 = Conv2d(stem, stem, 3, stride: 2, padding: 1, bias: false);
+        bn2 = BatchNorm2d(stem);
+        long layer1Out = stem * HrnetResidualBlock.Expansion(HrnetBlockType.Bottleneck); // 256 in the official network
+        layer1 = Sequential(Enumerable.Range(0, config.Layer1Blocks).Select(b => (Module<Tensor, Tensor>)new HrnetResidualBlock(
+            $"layer1.{b}", HrnetBlockType.Bottleneck, b == 0 ? stem : layer1Out, stem)).ToArray());
 
         var previous = new[] { layer1Out };
         transition1 = Transition("transition1", previous, config.Stage2);

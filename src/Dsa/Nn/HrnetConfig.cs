@@ -32,6 +32,16 @@ public sealed record HrnetConfig(HrnetStageConfig Stage2, HrnetStageConfig Stage
         new HrnetStageConfig(1, 4, HrnetBlockType.Basic, new[] { 1, 1, 1, 1 }, new[] { width, 2 * width, 4 * width, 8 * width }),
         joints);
 
+    /// <summary>
+    /// Width of the stem convs and inner width of layer1's Bottlenecks (layer1 outputs 4x this).
+    /// The official pose_hrnet.py hard-codes 64; only the CPU presets change it, to make the stem
+    /// affordable on two cores (it dominates a narrow network's cost). Official checkpoints need 64.
+    /// </summary>
+    public int StemChannels { get; init; } = 64;
+
+    /// <summary>Number of Bottlenecks in layer1 (official: 4, hard-coded).</summary>
+    public int Layer1Blocks { get; init; } = 4;
+
     /// <summary>The stages in order (stage 2, 3, 4).</summary>
     public IReadOnlyList<HrnetStageConfig> Stages => new[] { Stage2, Stage3, Stage4 };
 
@@ -41,6 +51,8 @@ public sealed record HrnetConfig(HrnetStageConfig Stage2, HrnetStageConfig Stage
         Stage2.Validate("MODEL.EXTRA.STAGE2");
         Stage3.Validate("MODEL.EXTRA.STAGE3");
         Stage4.Validate("MODEL.EXTRA.STAGE4");
+        if (StemChannels < 1) throw new ArgumentException($"HrnetConfig.StemChannels must be >= 1, got {StemChannels}.");
+        if (Layer1Blocks < 1) throw new ArgumentException($"HrnetConfig.Layer1Blocks must be >= 1, got {Layer1Blocks}.");
         if (NumJoints < 1) throw new ArgumentException($"MODEL.NUM_JOINTS must be >= 1, got {NumJoints}.");
         if (FinalConvKernel is not (1 or 3)) throw new ArgumentException($"MODEL.EXTRA.FINAL_CONV_KERNEL must be 1 or 3, got {FinalConvKernel}.");
         var stages = Stages;
