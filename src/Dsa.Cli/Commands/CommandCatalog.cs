@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return ModelCommand.Create();
         yield return BenchCommand.Create();
     }
 }
