@@ -1,0 +1,31 @@
+using Dsa.Data;
+
+namespace Dsa.Evaluation;
+
+/// <summary>The paper's 7 columns from 15 per-joint values, as poseval's getCum computes them.</summary>
+internal static class JointColumns
+{
+    /// <summary>Plain mean per report group (a NaN joint makes its column NaN), in
+    /// <see cref="Skeleton.ReportColumns"/> order; Head averages head_top, neck, nose in that order.</summary>
+    public static IReadOnlyDictionary<string, double> Of(IReadOnlyList<double> perJoint)
+    {
+        var result = new Dictionary<string, double>();
+        foreach (var (column, joints) in Skeleton.PoseTrack.ReportGroups)
+        {
+            double sum = 0;
+            foreach (int j in joints) sum += perJoint[j];
+            result[column] = sum / joints.Length;
+        }
+        return result;
+    }
+
+    /// <summary>Mean of the values that are not NaN (NaN when all are), as evaluateAP's total.</summary>
+    public static double MeanIgnoringNaN(IReadOnlyList<double> values)
+    {
+        double sum = 0;
+        int n = 0;
+        foreach (double v in values)
+            if (!double.IsNaN(v)) { sum += v; n++; }
+        return n == 0 ? double.NaN : sum / n;
+    }
+}
