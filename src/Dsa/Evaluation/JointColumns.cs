@@ -5,16 +5,16 @@ namespace Dsa.Evaluation;
 /// <summary>The paper's 7 columns from 15 per-joint values, as poseval's getCum computes them.</summary>
 internal static class JointColumns
 {
-    /// <summary>Plain mean per report group (a NaN joint makes its column NaN), in
+    /// <summary>Plain mean per report group (a NaN joint makes its column NaN unless
+    /// <paramref name="ignoreNaN"/>), in
     /// <see cref="Skeleton.ReportColumns"/> order; Head averages head_top, neck, nose in that order.</summary>
-    public static IReadOnlyDictionary<string, double> Of(IReadOnlyList<double> perJoint)
+    public static IReadOnlyDictionary<string, double> Of(IReadOnlyList<double> perJoint, bool ignoreNaN = false)
     {
         var result = new Dictionary<string, double>();
         foreach (var (column, joints) in Skeleton.PoseTrack.ReportGroups)
         {
-            double sum = 0;
-            foreach (int j in joints) sum += perJoint[j];
-            result[column] = sum / joints.Length;
+            var values = joints.Select(j => perJoint[j]).ToArray();
+            result[column] = ignoreNaN ? MeanIgnoringNaN(values) : values.Sum() / values.Length;
         }
         return result;
     }

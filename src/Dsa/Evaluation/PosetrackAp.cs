@@ -27,6 +27,16 @@ public static class PosetrackAp
     /// </summary>
     public static ApResult EvaluateFolders(string gtDir, string predDir)
     {
+        var (gt, predictions) = ReadFolders(gtDir, predDir);
+        return Evaluate(gt, predictions);
+    }
+
+    /// <summary>
+    /// Reads the GT folder and, for each GT file, the prediction file of the same name (poseval's
+    /// load_data_dir pairing); a missing prediction file is an error naming it.
+    /// </summary>
+    public static (IReadOnlyList<VideoAnnotation> GroundTruth, IReadOnlyList<VideoAnnotation> Predictions) ReadFolders(string gtDir, string predDir)
+    {
         if (!Directory.Exists(gtDir)) throw new DirectoryNotFoundException($"{gtDir}: GT folder does not exist");
         if (!Directory.Exists(predDir)) throw new DirectoryNotFoundException($"{predDir}: prediction folder does not exist");
         var gt = PoseTrackReader.ReadFolder(gtDir);
@@ -39,7 +49,7 @@ public static class PosetrackAp
                 throw new InvalidDataException($"{predPath}: prediction file for GT {video.SourcePath ?? video.Name} does not exist");
             predictions.Add(PoseTrackReader.ReadVideo(predPath));
         }
-        return Evaluate(gt, predictions);
+        return (gt, predictions);
     }
 
     /// <summary>
@@ -202,7 +212,7 @@ public static class PosetrackAp
     /// points are kept by poseval). Even-odd crossing test over the closed ring; a ring of fewer than
     /// 3 vertices contains nothing.
     /// </summary>
-    internal static bool StrictlyInside(Polygon polygon, double x, double y)
+    public static bool StrictlyInside(Polygon polygon, double x, double y)
     {
         var v = polygon.Vertices;
         int n = v.Count;

@@ -30,6 +30,16 @@ public static class PosevalCases
         return Fixtures.Require("posetrack", "poseval_cases", name);
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<(IReadOnlyList<VideoAnnotation>, IReadOnlyList<VideoAnnotation>)>> Loaded = new();
+
+    /// <summary>The case's GT and prediction videos, read once per test run (the models are immutable).</summary>
+    public static (IReadOnlyList<VideoAnnotation> Gt, IReadOnlyList<VideoAnnotation> Pred) Load(string name)
+    {
+        string folder = Folder(name);
+        return Loaded.GetOrAdd(folder, f => new Lazy<(IReadOnlyList<VideoAnnotation>, IReadOnlyList<VideoAnnotation>)>(
+            () => Dsa.Evaluation.PosetrackAp.ReadFolders(Path.Combine(f, "gt"), Path.Combine(f, "pred")))).Value;
+    }
+
     public static JsonElement Expected(string folder)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "expected.json")));
