@@ -14,7 +14,9 @@ internal static class JointColumns
         foreach (var (column, joints) in Skeleton.PoseTrack.ReportGroups)
         {
             var values = joints.Select(j => perJoint[j]).ToArray();
-            result[column] = ignoreNaN ? MeanIgnoringNaN(values) : values.Sum() / values.Length;
+            double sum = 0;
+            foreach (double v in values) sum += v; // left to right, as numpy's mean of 2-3 values
+            result[column] = ignoreNaN ? MeanIgnoringNaN(values) : sum / values.Length;
         }
         return result;
     }

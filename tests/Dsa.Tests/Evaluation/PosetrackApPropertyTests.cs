@@ -144,6 +144,10 @@ public class PosetrackApPropertyTests
         var head = Assert.Throws<InvalidDataException>(() => PosetrackAp.Evaluate(new[] { noHead }, new[] { gt with { Frames = new[] { frame } } }));
         Assert.Contains("head box", head.Message);
         Assert.Contains("frame 0", head.Message);
+        var zero = gt with { Frames = new[] { frame with { People = new[] { frame.People[0] with { HeadBox = new Box(3, 4, 3, 4) } } } } };
+        var zeroEx = Assert.Throws<InvalidDataException>(() => PosetrackAp.Evaluate(new[] { zero }, new[] { gt with { Frames = new[] { frame } } }));
+        Assert.Contains("zero size", zeroEx.Message);
+        Assert.Contains("/gt/vid.json", zeroEx.Message);
     }
 
     [Fact]
