@@ -64,6 +64,21 @@ public class EvalCommandTests
         PosevalCases.Near(expected.GetProperty("total"), root.GetProperty("total").GetDouble(), tol, "total");
     }
 
+    [SkippableFact]
+    public void Bench_eval_writes_its_timings_and_the_real_total()
+    {
+        string folder = PosevalCases.Folder("posetrack18_mmpose_seed0");
+        var expected = PosevalCases.Expected(folder);
+        using var dir = new TempDir();
+        string jsonPath = Path.Combine(dir.Path, "bench.json");
+        var (exit, error) = RunDsa("bench", "eval", "--gt", Path.Combine(folder, "gt"), "--pred", Path.Combine(folder, "pred"), "--repeats", "2", "--json", jsonPath);
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(jsonPath));
+        PosevalCases.Near(expected.GetProperty("total"), doc.RootElement.GetProperty("total").GetDouble(), 1e-6, "bench total");
+        Assert.Equal(3, doc.RootElement.GetProperty("videos").GetInt32());
+        Assert.True(doc.RootElement.GetProperty("evaluateMedianSeconds").GetDouble() > 0);
+    }
+
     [Fact]
     public void Bad_folder_gives_a_nonzero_exit_naming_it()
     {
