@@ -12,7 +12,7 @@ public static class BundledPackages
     {
         "TorchSharp", "TorchSharp-cpu", "libtorch-cpu", "libtorch-cpu-linux-x64",
         "SkiaSharp", "SkiaSharp.NativeAssets.Linux.NoDependencies",
-        "Plotly.NET",
+        "Plotly.NET", "Plotly.NET.CSharp",
         // Plotly.NET.Interactive only registered Plotly.NET's formatter with Polyglot's kernel; the
         // runner's own formatter (DsaFormatters) does that job here.
         "Plotly.NET.Interactive",

@@ -9,7 +9,7 @@ namespace Dsa.Notebooks;
 /// What every notebook cell compiles against. The runner supplies the references itself, so a
 /// notebook from a fresh clone never needs a machine-specific <c>#r "path"</c>: every assembly the
 /// runner process carries (the trusted platform assemblies: the .NET runtime, Dsa, Dsa.Interactive,
-/// TorchSharp, SkiaSharp, Plotly.NET + FSharp.Core, Microsoft.Data.Analysis, the Formatting package)
+/// TorchSharp, SkiaSharp, Plotly.NET (+ its C# facade and FSharp.Core), Microsoft.Data.Analysis, the Formatting package)
 /// is referenced, and the usual namespaces are imported. Built once per process: creating the
 /// reference set is the expensive part of the first compile.
 /// </summary>
@@ -24,7 +24,10 @@ public static class ScriptEnvironment
         // TorchSharp notebooks conventionally write `using static TorchSharp.torch;` so that
         // zeros(...), nn.Conv2d(...) and Tensor read like PyTorch.
         "TorchSharp", "TorchSharp.torch",
-        "SkiaSharp", "Microsoft.Data.Analysis", "Plotly.NET",
+        "SkiaSharp", "Microsoft.Data.Analysis",
+        // The C# facade of Plotly.NET only: importing Plotly.NET too would make `Chart` ambiguous
+        // (both define it). Plotly.NET's own types are reachable qualified (Plotly.NET.GenericChart).
+        "Plotly.NET.CSharp",
     ];
 
     private static readonly Lazy<ScriptOptions> Options = new(Build);
@@ -43,7 +46,7 @@ public static class ScriptEnvironment
         Type[] anchors =
         [
             typeof(Dsa.IO.AtomicFile), typeof(Dsa.Interactive.DsaFormatters), typeof(TorchSharp.torch),
-            typeof(SkiaSharp.SKImage), typeof(Plotly.NET.GenericChart), typeof(Microsoft.FSharp.Core.FSharpOption<>),
+            typeof(SkiaSharp.SKImage), typeof(Plotly.NET.GenericChart), typeof(Plotly.NET.CSharp.Chart), typeof(Microsoft.FSharp.Core.FSharpOption<>),
             typeof(Microsoft.Data.Analysis.DataFrame), typeof(Microsoft.DotNet.Interactive.Formatting.Formatter),
             typeof(CellGlobals),
         ];
