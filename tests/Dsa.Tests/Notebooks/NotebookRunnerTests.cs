@@ -212,4 +212,19 @@ public sealed class NotebookRunnerTests(ExecutedNotebookFixture run) : IClassFix
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void DefaultImportsCoverTheBundledLibraries()
+    {
+        // Chart is Plotly.NET.CSharp's (imported), zeros is torch's (using static), DataFrame and SKColors need no using.
+        var (notebook, result) = Run(
+            "var chart = Chart.Line<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 });\n"
+            + "var t = zeros(2, 2); t.Dispose();\n"
+            + "var frame = new DataFrame(new PrimitiveDataFrameColumn<float>(\"x\", 1));\n"
+            + "var red = SKColors.Red;\n"
+            + "chart");
+        Assert.True(result.Succeeded, result.Failure);
+        var data = Assert.Single(Outputs(notebook.Cells[0], "execute_result"))["data"]!;
+        Assert.Contains("plotly.js v", Text(data["text/html"]));
+    }
 }
