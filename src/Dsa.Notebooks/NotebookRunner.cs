@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Dsa.Interactive;
 
 namespace Dsa.Notebooks;
 
@@ -48,6 +49,13 @@ public static class NotebookRunner
             if (!cell.IsCode || string.IsNullOrWhiteSpace(cell.Source)) continue;
             progress?.Report($"cell {index} ({cell.Id})");
             recorder.BeginCell(cell);
+            if (ForeignKernel(cell) is { } kernel)
+            {
+                // A Polyglot cell in another language (F#, PowerShell, SQL...): no such kernel here.
+                recorder.Publish(new ErrorOutput("KernelNotSupported", $"cell {index} ({cell.Id}) is for Polyglot kernel '{kernel}'; the DSA runner executes C# only.", []));
+                if (cell.HasTag(RaisesExceptionTag)) continue;
+                return new NotebookRunResult(false, executed, clock.Elapsed, index, Describe(cell));
+            }
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             if (options.CellTimeout is { } timeout) limit.CancelAfter(timeout);
             var execution = await session.ExecuteAsync(cell.Source, recorder, limit.Token).ConfigureAwait(false);
@@ -60,6 +68,12 @@ public static class NotebookRunner
                 return new NotebookRunResult(false, executed, clock.Elapsed, index, Describe(cell));
         }
         return new NotebookRunResult(true, executed, clock.Elapsed, null, null);
+    }
+
+    private static string? ForeignKernel(NotebookCell cell)
+    {
+        string? kernel = (string?)cell.Metadata["polyglot_notebook"]?["kernelName"] ?? (string?)cell.Metadata["dotnet_interactive"]?["language"];
+        return kernel is null || kernel.Equals(NotebookTemplate.PolyglotKernel, StringComparison.OrdinalIgnoreCase) || kernel == "c#" ? null : kernel;
     }
 
     // Jupyter (nbclient record_timing) stores message timestamps in metadata.execution; the duration

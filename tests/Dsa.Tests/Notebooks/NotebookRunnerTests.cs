@@ -227,4 +227,24 @@ public sealed class NotebookRunnerTests(ExecutedNotebookFixture run) : IClassFix
         var data = Assert.Single(Outputs(notebook.Cells[0], "execute_result"))["data"]!;
         Assert.Contains("plotly.js v", Text(data["text/html"]));
     }
+
+    [Fact]
+    public void UpdateFromALaterCellRewritesTheEarlierDisplay()
+    {
+        var (notebook, result) = Run("var shown = display(1);", "shown.Update(2);");
+        Assert.True(result.Succeeded, result.Failure);
+        Assert.Equal("2", Text(Assert.Single(Outputs(notebook.Cells[0], "display_data"))["data"]!["text/plain"]));
+        Assert.Empty(notebook.Cells[1].Outputs);
+    }
+
+    [Fact]
+    public void PolyglotCellForAnotherKernelIsRefused()
+    {
+        var notebook = new NotebookTemplate().Code("let x = 1").Build();
+        notebook.Cells[0].Metadata["polyglot_notebook"]!["kernelName"] = "fsharp";
+        var (_, result) = Run(notebook);
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("KernelNotSupported", result.Failure);
+        Assert.Contains("fsharp", result.Failure);
+    }
 }
