@@ -101,7 +101,7 @@ public static class DsaFormatters
 
     /// <summary>
     /// The chart as an HTML fragment that carries the whole plotly.js source: notebooks are read
-    /// offline (no CDN). Costs about 4.6 MB per chart in the .ipynb.
+    /// offline (no CDN). Costs about 3.6 MB (plotly.js 2.28) per chart in the .ipynb.
     /// </summary>
     private static string ChartHtml(GenericChart chart)
     {
