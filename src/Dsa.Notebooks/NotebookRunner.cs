@@ -31,7 +31,12 @@ public static class NotebookRunner
         IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        NotebookParameters.Inject(notebook, options.Parameters);
+        if (NotebookParameters.Inject(notebook, options.Parameters) is not null)
+        {
+            // Like papermill's metadata.papermill.parameters: which values this output was run with.
+            if (notebook.Metadata["dsa"] is not JsonObject dsa) notebook.Metadata["dsa"] = dsa = new JsonObject();
+            dsa["parameters"] = new JsonObject(options.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));
+        }
         notebook.EnsureCellIds();
         foreach (var cell in notebook.Cells.Where(c => c.IsCode))
         {

@@ -113,6 +113,7 @@ public sealed class NotebookRunnerTests(ExecutedNotebookFixture run) : IClassFix
         Assert.Contains("verbose = true;", injected.Source);
         Assert.Contains("label = \"run 1\";", injected.Source);
         Assert.Equal(1, run.Notebook.Cells.Count(c => c.HasTag(NotebookParameters.InjectedTag)));
+        Assert.Equal("run 1", (string?)run.Notebook.Metadata["dsa"]!["parameters"]!["label"]);
     }
 
     [Fact]
