@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return ModelCommand.Create();
         yield return BenchCommand.Create();
         yield return EvalCommand.Create();
+        yield return NotebooksCommand.Create();
     }
 }
