@@ -6,7 +6,9 @@ namespace Dsa.Data;
 /// (images/val/000342_mpii_test/000000.jpg); a name is resolved against the frames root as given and,
 /// failing that, with its leading folders dropped one by one (so the Bonn clip's
 /// videos/060470979/00001.jpg finds 00001.jpg beside its annotation). Frames listed in the file are the
-/// video's frames; supporting offsets step through them in FrameIndex order.
+/// video's frames; supporting offsets step through them in FrameIndex order. Every annotated joint is
+/// a training target, occluded ones (is_visible 0 / v = 0 with coordinates) included: their positions
+/// are known and recovering them from the neighbouring frames is what the temporal model is for.
 /// </summary>
 public sealed class PoseTrackVideoDataset : IDataset<VideoSample>
 {
@@ -93,8 +95,6 @@ public sealed class PoseTrackVideoDataset : IDataset<VideoSample>
                 for (int j = 0; j < skeleton.Count; j++)
                 {
                     if (points[j] is not { } pt) continue;
-                    // PT18 writes unannotated slots as (0, 0, v=0): those are absent, not joints at the origin.
-                    if (video.Format == PoseTrackFormat.PoseTrack18 && pt.Visible == false) continue;
                     if (!double.IsFinite(pt.X) || !double.IsFinite(pt.Y))
                         throw new InvalidDataException($"{record}, joint {skeleton.Joints[j].PoseTrackName}: field 'x'/'y' is not a finite number ({pt.X}, {pt.Y}).");
                     joints[j] = (pt.X, pt.Y);
