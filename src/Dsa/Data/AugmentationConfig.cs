@@ -17,6 +17,8 @@ public sealed record AugmentationConfig
     public double HalfBodyProbability { get; init; } = 0.3;
     /// <summary>HRNet's num_joints_half_body: half body only when MORE than this many joints are labelled.</summary>
     public int HalfBodyMinJoints { get; init; } = 8;
+    /// <summary>Chance of keeping the upper body: HRNet tests randn() &lt; 0.5 (about 0.69), MMPose's upper_prioritized_prob is 0.7.</summary>
+    public double UpperBodyProbability { get; init; } = 0.7;
     /// <summary>HRNet enlarges the half-body box by 1.5.</summary>
     public double HalfBodyScale { get; init; } = 1.5;
     /// <summary>Upper-body joints (PoseTrack ids: wrists, elbows, shoulders, neck, nose, head top); the rest are lower body.</summary>

@@ -167,7 +167,11 @@ public sealed class HeatmapCodec
         return (px + ox, py + oy);
     }
 
-    /// <summary>Separable Gaussian blur (OpenCV GaussianBlur with sigma 0 and BORDER_REFLECT_101), keeping the maximum.</summary>
+    /// <summary>
+    /// Separable Gaussian blur keeping the maximum, as DARK's / MMPose's gaussian_blur: the heatmap is padded
+    /// with (k - 1) / 2 zeros, blurred by OpenCV GaussianBlur with sigma 0 (sigma = 0.3 ((k - 1) / 2 - 1) + 0.8),
+    /// cropped back and rescaled to its original maximum. Zero padding means values beyond the border are 0.
+    /// </summary>
     private static double[] GaussianBlur(ReadOnlySpan<float> hm, int w, int h, int kernelSize)
     {
         double sigma = 0.3 * ((kernelSize - 1) * 0.5 - 1) + 0.8;
@@ -176,7 +180,6 @@ public sealed class HeatmapCodec
         double sum = 0;
         for (int i = 0; i < kernelSize; i++) { kernel[i] = Math.Exp(-(i - r) * (i - r) / (2 * sigma * sigma)); sum += kernel[i]; }
         for (int i = 0; i < kernelSize; i++) kernel[i] /= sum;
-        static int Reflect(int i, int n) { if (n == 1) return 0; while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i; return i; }
         var tmp = new double[w * h];
         var output = new double[w * h];
         double origMax = double.NegativeInfinity;
@@ -185,7 +188,7 @@ public sealed class HeatmapCodec
         for (int x = 0; x < w; x++)
         {
             double s = 0;
-            for (int k = -r; k <= r; k++) s += kernel[k + r] * hm[y * w + Reflect(x + k, w)];
+            for (int k = Math.Max(-r, -x); k <= Math.Min(r, w - 1 - x); k++) s += kernel[k + r] * hm[y * w + x + k];
             tmp[y * w + x] = s;
         }
         double newMax = double.NegativeInfinity;
@@ -193,7 +196,7 @@ public sealed class HeatmapCodec
         for (int x = 0; x < w; x++)
         {
             double s = 0;
-            for (int k = -r; k <= r; k++) s += kernel[k + r] * tmp[Reflect(y + k, h) * w + x];
+            for (int k = Math.Max(-r, -y); k <= Math.Min(r, h - 1 - y); k++) s += kernel[k + r] * tmp[(y + k) * w + x];
             output[y * w + x] = s;
             newMax = Math.Max(newMax, s);
         }

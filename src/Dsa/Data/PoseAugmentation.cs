@@ -21,7 +21,7 @@ public static class PoseAugmentation
         int labelled = 0;
         foreach (var v in visibility) if (v > 0) labelled++;
         if (labelled > config.HalfBodyMinJoints && uHalf < config.HalfBodyProbability &&
-            HalfBody(config, joints, visibility, uUpper < 0.5, aspectRatio, skeleton) is { } half)
+            HalfBody(config, joints, visibility, uUpper < config.UpperBodyProbability, aspectRatio, skeleton) is { } half)
             crop = half;
 
         double s = 1 + config.ScaleFactor * tScale;
@@ -33,7 +33,8 @@ public static class PoseAugmentation
     /// <summary>
     /// HRNet's half_body_transform: keep the upper (or lower) body's labelled joints, box them, fix the
     /// aspect ratio and enlarge by 1.5; null when fewer than 2 such joints exist (HRNet returns None).
-    /// HRNet picks the upper body with probability 0.5 if it has more than 2 joints, else the lower body.
+    /// The upper body is taken when preferred (see UpperBodyProbability) and it has more than 2 joints, else
+    /// the lower body if it has more than 2, else the upper body.
     /// </summary>
     public static CropGeometry? HalfBody(AugmentationConfig config, ReadOnlySpan<(double X, double Y)> joints, ReadOnlySpan<float> visibility,
         bool preferUpper, double aspectRatio, Skeleton skeleton)

@@ -36,8 +36,8 @@ public class HeatmapCodecTests
     [Fact]
     public void EncodeThenDarkDecodeIsWithin03HeatmapPixelsOnRandomJoints()
     {
-        // DARK's blur reflects at the border (OpenCV BORDER_REFLECT_101, as MMPose), which pulls joints
-        // within about 3 sigma of the edge; the bound holds beyond that.
+        // DARK's blur pads with zeros (as MMPose), which biases joints within about 3 sigma of the edge;
+        // the bound holds beyond that.
         var codec = new HeatmapCodec(192, 256, 48, 64, sigma: 2, subpixelCentre: true, useDark: true);
         double worst = MaxAndMeanError(codec, 20, 7, out double mean);
         Assert.True(worst < 0.3, $"worst {worst:F3} px, mean {mean:F3}");
