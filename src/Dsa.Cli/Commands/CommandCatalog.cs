@@ -9,5 +9,8 @@ internal static class CommandCatalog
     {
         yield return InfoCommand.Create();
         yield return SynthCommand.Create();
+        yield return DataCommand.Create();
+        yield return ModelCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

@@ -45,6 +45,17 @@ public sealed class PoseTrackVideoDataset : IDataset<VideoSample>
         foreach (var video in Videos) AddVideo(video, detections);
     }
 
+    /// <summary>
+    /// Detector boxes matched to frames by image id (PoseTrack 2018 / COCO ids, as the detection files of
+    /// DCPose and MMPose use).
+    /// </summary>
+    public static PoseTrackVideoDataset WithDetections(IEnumerable<VideoAnnotation> videos, string framesRoot, DetectionBoxes detections,
+        PoseTrackDatasetOptions? options = null) =>
+        new(videos, framesRoot, (video, frame) => frame.ImageId is long id
+            ? detections.ForImage(id).Select(d => (d.Box, d.Score)).ToList()
+            : throw new InvalidDataException($"{video.SourcePath ?? video.Name}: frame {frame.FrameIndex} ('{frame.ImagePath}') has no image id " +
+                "to match detections by (PoseTrack 2018 files have one)."), options);
+
     /// <summary>The image file for a frame's image name (see the class remarks for the fallback).</summary>
     public static string ResolveFramePath(string framesRoot, string imagePath)
     {

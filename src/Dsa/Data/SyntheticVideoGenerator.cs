@@ -15,7 +15,7 @@ namespace Dsa.Data;
 /// from that frame alone and recoverable from its neighbours.
 /// <para>
 /// Output (PoseTrack 2018 layout): annotations/{train,val}/&lt;video&gt;.json written with
-/// <c>PoseTrackWriter</c>, images/{split}/&lt;video&gt;/000000.jpg..., and meta/{split}/&lt;video&gt;.json
+/// <see cref="PoseTrackWriter"/>, images/{split}/&lt;video&gt;/000000.jpg..., and meta/{split}/&lt;video&gt;.json
 /// (per frame exposure in frame intervals and per person the ids of occluded joints). Ground truth:
 /// every joint inside the frame is annotated with its true position; joints covered by another person
 /// or an object get v = 0 (PT17 is_visible 0) but keep their coordinates, so poseval, which ignores
@@ -57,7 +57,7 @@ public sealed class SyntheticVideoGenerator
                     using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, Config.JpegQuality);
                     AtomicFile.Write(Path.Combine(imageDir, $"{f:D6}.jpg"), s => data.SaveTo(s));
                 });
-                //WRITER PoseTrackWriter.Write(annotation, Path.Combine(root, "annotations", split, name + ".json"), PoseTrackFormat.PoseTrack18);
+                PoseTrackWriter.Write(annotation, Path.Combine(root, "annotations", split, name + ".json"), PoseTrackFormat.PoseTrack18);
                 WriteMeta(Path.Combine(root, "meta", split, name + ".json"), annotation, exposures);
                 frames += annotation.Frames.Count;
                 blurred += exposures.Count(e => e > 0);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Dsa.Data;
+using Dsa.Tests.Infrastructure;
 
 namespace Dsa.Tests.Data;
 
@@ -64,5 +65,62 @@ public class SyntheticVideoGeneratorTests
             }
         }
         Assert.True(occluded > 0 && occluded < joints, $"{occluded} of {joints} joints occluded");
+    }
+
+    [Fact]
+    public void WrittenSetReadsBackThroughPoseTrackReader()
+    {
+        using var dir = new TempDir();
+        var config = Small with { TrainVideos = 1, ValVideos = 1, Frames = 6 };
+        var summary = new SyntheticVideoGenerator(config).Write(dir.Path);
+        var train = PoseTrackReader.ReadFolder(Path.Combine(dir.Path, "annotations", "train"));
+        var val = PoseTrackReader.ReadFolder(Path.Combine(dir.Path, "annotations", "val"));
+        Assert.Single(train);
+        Assert.Single(val);
+        Assert.Equal(2, summary.Videos);
+        Assert.Equal(12, summary.Frames);
+        var (expected, _) = new SyntheticVideoGenerator(config).Generate("train", 0, (_, _) => { });
+        var read = train[0];
+        Assert.Equal(expected.Name, read.Name);
+        Assert.Equal(PoseTrackFormat.PoseTrack18, read.Format);
+        Assert.Equal(expected.Frames.Count, read.Frames.Count);
+        int people = 0, joints = 0, occluded = 0;
+        foreach (var video in train.Concat(val))
+        foreach (var frame in video.Frames)
+        foreach (var person in frame.People)
+        {
+            people++;
+            joints += person.Points!.Count;
+            occluded += person.Points!.Count(p => p.Visible == false);
+        }
+        Assert.Equal((summary.PersonInstances, summary.Joints, summary.OccludedJoints), (people, joints, occluded));
+        for (int f = 0; f < read.Frames.Count; f++)
+        {
+            Assert.Equal(expected.Frames[f].ImagePath, read.Frames[f].ImagePath);
+            Assert.Equal(expected.Frames[f].People.Count, read.Frames[f].People.Count);
+            for (int p = 0; p < read.Frames[f].People.Count; p++)
+            {
+                var (e, r) = (expected.Frames[f].People[p], read.Frames[f].People[p]);
+                Assert.Equal(e.TrackId, r.TrackId);
+                Assert.Equal(e.HeadBox!.Value.X1, r.HeadBox!.Value.X1, 6);
+                Assert.Equal(e.PersonBox!.Value.Y2, r.PersonBox!.Value.Y2, 6);
+                var ej = e.JointArray();
+                var rj = r.JointArray();
+                for (int j = 0; j < 15; j++)
+                {
+                    Assert.Equal(ej[j] is null, rj[j] is null);
+                    if (ej[j] is null) continue;
+                    Assert.Equal(ej[j]!.X, rj[j]!.X, 9);
+                    Assert.Equal(ej[j]!.Y, rj[j]!.Y, 9);
+                    Assert.Equal(ej[j]!.Visible, rj[j]!.Visible);
+                }
+            }
+        }
+        // And the frames are where the files say: the dataset finds them and a sample loads.
+        var dataset = new PoseTrackVideoDataset(train.Concat(val), dir.Path);
+        Assert.Equal(people, dataset.Count);
+        Assert.All(dataset.Samples, s => Assert.True(File.Exists(s.FramePaths[0]), s.FramePaths[0]));
+        var sample = new TopDownPipeline(new HeatmapCodec(48, 64, 12, 16)).Prepare(dataset[0], new Random(0));
+        Assert.Equal(5 * 3 * 64 * 48, sample.Frames.Length);
     }
 }
