@@ -15,6 +15,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks (timings to JSON).");
         command.Subcommands.Add(CreateDeform());
         command.Subcommands.Add(CreateEval());
+        command.Subcommands.Add(BenchDataCommand.Create());
         return command;
     }
 
