@@ -5,10 +5,15 @@ namespace Dsa;
 /// <summary>Facts about the loaded libtorch, for summaries and benchmarks.</summary>
 public static class TorchRuntime
 {
+    /// <summary>The TorchBackend this library was built with (cpu or cuda-linux; see Directory.Build.props).</summary>
+    public static string Backend =>
+        typeof(TorchRuntime).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "TorchBackend")?.Value ?? "unknown";
+
     /// <summary>Initialises libtorch (throws with TorchSharp's message when the native library cannot load).</summary>
     public static string Describe()
     {
         var cuda = torch.cuda.is_available();
-        return $"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch threads {torch.get_num_threads()}, cuda {(cuda ? "available" : "not available")}";
+        return $"backend {Backend}, TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch threads {torch.get_num_threads()}, cuda {(cuda ? "available" : "not available")}";
     }
 }

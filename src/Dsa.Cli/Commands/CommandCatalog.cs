@@ -13,6 +13,8 @@ internal static class CommandCatalog
         yield return ModelCommand.Create();
         yield return BenchCommand.Create();
         yield return EvalCommand.Create();
+        yield return TrainCommand.Create();
+        yield return AblateCommand.Create();
         yield return NotebooksCommand.Create();
     }
 }

@@ -51,7 +51,7 @@ internal static class EvalCommand
             var result = PosetrackAp.Evaluate(gt, pred);
             double evalSeconds = clock.Elapsed.TotalSeconds;
 
-            Print(result, parse.GetValue(options.PerVideo));
+            ResultsPrinter.Print("AP", result, parse.GetValue(options.PerVideo));
             // Cold timings of this one run; `dsa bench eval` measures warm ones into JSON.
             AnsiConsole.MarkupLine(
                 $"[grey]{gt.Count} videos, {result.FramesEvaluated} frames evaluated; read {readSeconds * 1000:F1} ms, evaluated {evalSeconds * 1000:F1} ms[/]");
@@ -67,36 +67,5 @@ internal static class EvalCommand
             Console.Error.WriteLine($"error: {ex.Message}");
             return 1;
         }
-    }
-
-    private static string Cell(double v) => double.IsNaN(v) ? "NaN" : v.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static void Print(ApResult result, bool perVideo)
-    {
-        var table = new Table().Title("PoseTrack AP (poseval rules)");
-        foreach (string c in ResultsTable.ColumnNames) table.AddColumn(new TableColumn(c).RightAligned());
-        table.AddRow(new[] { "AP" }.Concat(Skeleton.ReportColumns.Select(c => Cell(result.Columns[c]))).Append(Cell(result.Total)).ToArray());
-        AnsiConsole.Write(table);
-
-        var joints = new Table().Title("per joint: AP / precision / recall");
-        joints.AddColumn("joint");
-        joints.AddColumn(new TableColumn("AP").RightAligned());
-        joints.AddColumn(new TableColumn("pre").RightAligned());
-        joints.AddColumn(new TableColumn("rec").RightAligned());
-        joints.AddColumn(new TableColumn("GT").RightAligned());
-        joints.AddColumn(new TableColumn("pred").RightAligned());
-        foreach (var j in Skeleton.PoseTrack.Joints)
-            joints.AddRow(j.Name, Cell(result.PerJoint[j.Id]), Cell(result.Precision[j.Id]), Cell(result.Recall[j.Id]),
-                result.GtJoints[j.Id].ToString(), result.PredictedJoints[j.Id].ToString());
-        AnsiConsole.Write(joints);
-
-        if (!perVideo) return;
-        var videos = new Table().Title("per video");
-        videos.AddColumn("video");
-        videos.AddColumn(new TableColumn("frames").RightAligned());
-        videos.AddColumn(new TableColumn("mAP").RightAligned());
-        foreach (var (name, v) in result.PerVideo)
-            videos.AddRow(Markup.Escape(name), v.FramesEvaluated.ToString(), Cell(v.Total));
-        AnsiConsole.Write(videos);
     }
 }

@@ -89,18 +89,30 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
 
         var fields = new List<IReadOnlyList<AlignmentFields>>();
         var aligned = new List<Tensor>();
-        for (int i = 0; i < t - 1; i++)
+        if (aligners.Count > 0 && Config.ShareAlignmentAcrossFrames && !trace && t > 1)
         {
-            var support = supports.select(1, i);
-            if (aligners.Count == 0)
+            // One shared aligner: align all supporting frames as one batch of B*(T-1) pairs (the same
+            // computation as a loop over frames, with a quarter of the kernel launches at T-1 = 4).
+            var keys = key.unsqueeze(1).expand(b, t - 1, c, key.shape[2], key.shape[3]).reshape(b * (t - 1), c, key.shape[2], key.shape[3]);
+            var flatSupports = supports.reshape(b * (t - 1), c, key.shape[2], key.shape[3]);
+            var all = ((IFeatureAligner)aligners[0]).Align(keys, flatSupports).reshape(b, t - 1, c, key.shape[2], key.shape[3]);
+            for (int i = 0; i < t - 1; i++) aligned.Add(all.select(1, i));
+        }
+        else
+        {
+            for (int i = 0; i < t - 1; i++)
             {
-                aligned.Add(support);
-                continue;
+                var support = supports.select(1, i);
+                if (aligners.Count == 0)
+                {
+                    aligned.Add(support);
+                    continue;
+                }
+                var aligner = (IFeatureAligner)aligners[Config.ShareAlignmentAcrossFrames ? 0 : i];
+                var stageFields = trace ? new List<AlignmentFields>() : null;
+                aligned.Add(aligner.Align(key, support, stageFields));
+                if (stageFields is not null) fields.Add(stageFields);
             }
-            var aligner = (IFeatureAligner)aligners[Config.ShareAlignmentAcrossFrames ? 0 : i];
-            var stageFields = trace ? new List<AlignmentFields>() : null;
-            aligned.Add(aligner.Align(key, support, stageFields));
-            if (stageFields is not null) fields.Add(stageFields);
         }
 
         var concatenated = torch.cat(new[] { key }.Concat(aligned).ToArray(), dim: 1); // [B, T*C, h, w]

@@ -31,6 +31,7 @@ public static class Trainer
         config.Validate();
         if (data.BatchesPerEpoch < 1) throw new ArgumentException("The training data yields no batch per epoch (too few samples for the batch size?).");
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
+        var device = model.parameters().First().device;
         using var optimizer = optim.Adam(trainable, lr: config.LearningRate);
 
         int startEpoch = 0, skip = 0;
@@ -85,8 +86,8 @@ public static class Trainer
                     using (var scope = NewDisposeScope())
                     {
                         optimizer.zero_grad();
-                        var heatmaps = model.forward(batch.Frames);
-                        var lossTensor = JointsMseLoss.Compute(heatmaps, batch.Targets, batch.TargetWeights);
+                        var heatmaps = model.forward(batch.Frames.to(device));
+                        var lossTensor = JointsMseLoss.Compute(heatmaps, batch.Targets.to(device), batch.TargetWeights.to(device));
                         loss = lossTensor.item<float>();
                         if (!double.IsFinite(loss))
                             return Stop(TrainingStatus.NonFiniteLoss, epoch, batchInEpoch,

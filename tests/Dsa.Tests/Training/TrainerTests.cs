@@ -46,7 +46,7 @@ public class TrainerTests : IDisposable
 
         // Interrupt after the 4th step (mid-epoch 1), as Ctrl-C would.
         using var cts = new CancellationTokenSource();
-        var progress = new SynchronousProgress(e => { if (e.Kind == "step" && e.Step == 4) cts.Cancel(); });
+        var progress = new InlineProgress<TrainingEvent>(e => { if (e.Kind == "step" && e.Step == 4) cts.Cancel(); });
         var first = Train("split", Quick, data, token: cts.Token, progress: progress);
         Assert.Equal(TrainingStatus.Interrupted, first.Status);
         Assert.Equal(4, first.Steps);
@@ -72,7 +72,7 @@ public class TrainerTests : IDisposable
         using var model = new DsaNet("dsa", Tiny);
         var folder = RunFolder.Create(run);
         byte[]? afterEpoch0 = null;
-        var progress = new SynchronousProgress(e => { if (e.Kind == "checkpoint") afterEpoch0 ??= File.ReadAllBytes(folder.LastCheckpoint); });
+        var progress = new InlineProgress<TrainingEvent>(e => { if (e.Kind == "checkpoint") afterEpoch0 ??= File.ReadAllBytes(folder.LastCheckpoint); });
         var outcome = Trainer.Run(model, data, Quick, folder, progress: progress);
         Assert.Equal(TrainingStatus.NonFiniteLoss, outcome.Status);
         Assert.Contains("step 3", outcome.Message);
@@ -133,11 +133,5 @@ public class TrainerTests : IDisposable
         var literal = paper with { DecayGamma = 0.9 };
         Assert.Equal(0.9e-3, literal.LearningRateAt(10), 12);
         Assert.Throws<ArgumentException>(() => (paper with { DecayGamma = 0 }).Validate());
-    }
-
-    /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the callback inline.</summary>
-    private sealed class SynchronousProgress(Action<TrainingEvent> action) : IProgress<TrainingEvent>
-    {
-        public void Report(TrainingEvent value) => action(value);
     }
 }

@@ -1,0 +1,39 @@
+using Dsa.Training;
+using Spectre.Console;
+
+namespace Dsa.Cli.Commands;
+
+/// <summary>Training progress as a Spectre.Console bar with time remaining (plain lines when output is redirected).</summary>
+internal static class ProgressDisplay
+{
+    public static T Run<T>(string title, Func<IProgress<TrainingEvent>, T> work)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            var plain = new InlineProgress<TrainingEvent>(e =>
+            {
+                if (e.Kind == "step") Console.WriteLine($"{title}: epoch {e.Epoch} step {e.Step}/{e.StepsTotal} loss {e.Loss:E3} lr {e.LearningRate:G3} {e.SamplesPerSecond:F1} samples/s");
+                else if (e.Kind == "validation") Console.WriteLine($"{title}: epoch {e.Epoch} validation mAP {e.ValidationMap:F2}");
+                else if (e.Kind == "stopped") Console.WriteLine($"{title}: {e.Message}");
+            });
+            return work(plain);
+        }
+        T result = default!;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(title, maxValue: 1);
+                var progress = new InlineProgress<TrainingEvent>(e =>
+                {
+                    if (e.StepsTotal > 0) task.MaxValue = e.StepsTotal;
+                    task.Value = e.Step;
+                    if (e.Kind == "step") task.Description = $"{title} ep {e.Epoch} loss {e.Loss:E2}";
+                    if (e.Kind == "validation") task.Description = $"{title} ep {e.Epoch} val mAP {e.ValidationMap:F1}";
+                });
+                result = work(progress);
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+}

@@ -1,0 +1,41 @@
+using Dsa.Data;
+using Dsa.Evaluation;
+using Spectre.Console;
+
+namespace Dsa.Cli.Commands;
+
+/// <summary>Prints an <see cref="ApResult"/> in the paper's table layout (shared by eval, train and demo).</summary>
+internal static class ResultsPrinter
+{
+    public static string Cell(double v) => double.IsNaN(v) ? "NaN" : v.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The paper-style row (Head .. Ankle, mAP), the per-joint AP/precision/recall table and, optionally, each video's mAP.</summary>
+    public static void Print(string method, ApResult result, bool perVideo = false)
+    {
+        var table = new Table().Title("PoseTrack AP (poseval rules)");
+        foreach (string c in ResultsTable.ColumnNames) table.AddColumn(new TableColumn(c).RightAligned());
+        table.AddRow(new[] { Markup.Escape(method) }.Concat(Skeleton.ReportColumns.Select(c => Cell(result.Columns[c]))).Append(Cell(result.Total)).ToArray());
+        AnsiConsole.Write(table);
+
+        var joints = new Table().Title("per joint: AP / precision / recall");
+        joints.AddColumn("joint");
+        joints.AddColumn(new TableColumn("AP").RightAligned());
+        joints.AddColumn(new TableColumn("pre").RightAligned());
+        joints.AddColumn(new TableColumn("rec").RightAligned());
+        joints.AddColumn(new TableColumn("GT").RightAligned());
+        joints.AddColumn(new TableColumn("pred").RightAligned());
+        foreach (var j in Skeleton.PoseTrack.Joints)
+            joints.AddRow(j.Name, Cell(result.PerJoint[j.Id]), Cell(result.Precision[j.Id]), Cell(result.Recall[j.Id]),
+                result.GtJoints[j.Id].ToString(), result.PredictedJoints[j.Id].ToString());
+        AnsiConsole.Write(joints);
+
+        if (!perVideo) return;
+        var videos = new Table().Title("per video");
+        videos.AddColumn("video");
+        videos.AddColumn(new TableColumn("frames").RightAligned());
+        videos.AddColumn(new TableColumn("mAP").RightAligned());
+        foreach (var (name, v) in result.PerVideo)
+            videos.AddRow(Markup.Escape(name), v.FramesEvaluated.ToString(), Cell(v.Total));
+        AnsiConsole.Write(videos);
+    }
+}

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Dsa.Nn;
+using Dsa.Training;
+
+namespace Dsa.Cli.Commands;
+
+/// <summary>`dsa train --preset NAME --data DIR [overrides]`: one training run in runs/NAME, then its validation AP.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var options = new TrainingOptions();
+        var run = new Option<string>("--run") { Description = "Run folder", DefaultValueFactory = _ => "runs/train" };
+        var row = new Option<string>("--row") { Description = "Ablation row applied to the preset (complete, single-frame, no-gab, ...)", DefaultValueFactory = _ => "complete" };
+        var seed = new Option<int>("--seed") { Description = "Seed of torch and the data pipeline", DefaultValueFactory = _ => 1 };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint" };
+        var command = new Command("train", "Train a DSA model (or an ablation of it) and evaluate it on the validation videos.") { run, row, seed, resume };
+        options.AddTo(command);
+        command.SetAction((parse, cancellation) => Task.FromResult(Execute(parse, cancellation)));
+        return command;
+
+        int Execute(ParseResult parse, CancellationToken cancellation)
+        {
+            var model = Ablations.Get(parse.GetValue(row)!).Apply(options.Model(parse));
+            var train = options.Train(parse) with { Seed = parse.GetValue(seed) };
+            var spec = new ExperimentSpec(parse.GetValue(run)!, model, train, new DatasetFolder(parse.GetValue(options.Data)!),
+                parse.GetValue(options.Force), parse.GetValue(resume), parse.GetValue(options.BackboneWeights), null,
+                parse.GetValue(options.MaxSamples), parse.GetValue(options.Threads), parse.GetValue(options.Device)!);
+            // Ctrl-C cancels the token: the trainer writes a checkpoint and returns "Interrupted".
+            var result = ProgressDisplay.Run("train", p => Experiment.Run(spec, p, cancellation));
+            Console.WriteLine(result.Outcome.Message);
+            ResultsPrinter.Print($"{parse.GetValue(row)} ({parse.GetValue(options.Preset)})", result.Validation);
+            Console.WriteLine($"Run folder: {result.Run.Root}");
+            return result.Outcome.Status == TrainingStatus.Interrupted ? 130 : 0;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Dsa.Nn;
+using Dsa.Training;
+
+namespace Dsa.Cli.Commands;
+
+/// <summary>The options `dsa train` and `dsa ablate` share: preset, data, and overrides of the paper's defaults.</summary>
+internal sealed class TrainingOptions
+{
+    public Option<string> Preset { get; } = new("--preset") { Description = "Model preset: " + string.Join(", ", ModelPresets.All.Keys), DefaultValueFactory = _ => "cpu-small" };
+    public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (annotations/{train,val}/*.json + frames)", DefaultValueFactory = _ => "data/synthetic" };
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs (paper: 20)" };
+    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Batch size (paper: 48)" };
+    public Option<double?> LearningRate { get; } = new("--lr") { Description = "Adam learning rate (paper: 1e-3)" };
+    public Option<double?> DecayGamma { get; } = new("--decay-gamma") { Description = "Step-decay factor: 0.1 (default, our reading) or 0.9 (literal '10%')" };
+    public Option<int?> DecayEvery { get; } = new("--decay-every") { Description = "Epochs between decays (paper: 10)" };
+    public Option<double?> Clip { get; } = new("--clip") { Description = "Clip the gradient norm to this value" };
+    public Option<bool> FreezeBackbone { get; } = new("--freeze-backbone") { Description = "Keep the backbone fixed (the paper does not say; DCPose freezes)" };
+    public Option<string?> BackboneWeights { get; } = new("--backbone-weights") { Description = "Official HRNet COCO checkpoint (.pth) for the backbone (strict; final layer dropped)" };
+    public Option<int?> MaxSamples { get; } = new("--max-samples") { Description = "Train on the first N samples only" };
+    public Option<double?> Minutes { get; } = new("--minutes") { Description = "Stop training after this many minutes (checkpoint kept)" };
+    public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda (cuda needs the cuda-linux build)", DefaultValueFactory = _ => "cpu" };
+    public Option<int> Threads { get; } = new("--threads") { Description = "Torch CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
+    public Option<int> ValidateEvery { get; } = new("--validate-every") { Description = "Validate every N epochs (0 = only at the end)", DefaultValueFactory = _ => 1 };
+    public Option<bool> Force { get; } = new("--force") { Description = "Overwrite an existing run folder" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, Clip, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Device, Threads, ValidateEvery, Force })
+            command.Options.Add(o);
+    }
+
+    public ModelConfig Model(ParseResult parse) =>
+        ModelPresets.Get(parse.GetValue(Preset)!) with { FreezeBackbone = parse.GetValue(FreezeBackbone) || ModelPresets.Get(parse.GetValue(Preset)!).FreezeBackbone };
+
+    /// <summary>The paper's TrainConfig, with the preset's CPU-friendly changes, then the command line's.</summary>
+    public TrainConfig Train(ParseResult parse)
+    {
+        var preset = parse.GetValue(Preset)!;
+        var t = preset == "cpu-small" ? TrainPresets.CpuSmall : new TrainConfig();
+        return t with
+        {
+            Epochs = parse.GetValue(Epochs) ?? t.Epochs,
+            BatchSize = parse.GetValue(BatchSize) ?? t.BatchSize,
+            LearningRate = parse.GetValue(LearningRate) ?? t.LearningRate,
+            DecayGamma = parse.GetValue(DecayGamma) ?? t.DecayGamma,
+            DecayEvery = parse.GetValue(DecayEvery) ?? t.DecayEvery,
+            GradientClipNorm = parse.GetValue(Clip) ?? t.GradientClipNorm,
+            TimeBudget = parse.GetValue(Minutes) is { } m ? TimeSpan.FromMinutes(m) : t.TimeBudget,
+            ValidateEvery = parse.GetValue(ValidateEvery),
+        };
+    }
+}

@@ -1,0 +1,22 @@
+using Dsa.Data;
+using Dsa.Nn;
+
+namespace Dsa.Training;
+
+/// <summary>One training-and-evaluation run.</summary>
+/// <param name="RunDir">The run folder (runs/NAME).</param>
+/// <param name="BackboneWeights">An official HRNet COCO checkpoint (.pth) loaded into the backbone before training (the paper's COCO pretraining).</param>
+/// <param name="Device">"cpu" or "cuda" (CUDA needs the TorchBackend=cuda-linux build).</param>
+/// <param name="MaxTrainSamples">Use only the first N training samples (quick runs); null = all.</param>
+public sealed record ExperimentSpec(
+    string RunDir,
+    ModelConfig Model,
+    TrainConfig Train,
+    DatasetFolder Data,
+    bool Force = false,
+    bool Resume = false,
+    string? BackboneWeights = null,
+    AugmentationConfig? Augmentation = null,
+    int? MaxTrainSamples = null,
+    int Threads = 0,
+    string Device = "cpu");

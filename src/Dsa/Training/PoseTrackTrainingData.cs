@@ -1,0 +1,26 @@
+using Dsa.Data;
+
+namespace Dsa.Training;
+
+/// <summary>
+/// The data loader as the trainer sees it. The loader's order and augmentation depend only on
+/// (seed, epoch, index), so skipping the first batches of an epoch after a resume yields exactly the
+/// batches the uninterrupted run saw next.
+/// </summary>
+public sealed class PoseTrackTrainingData(DataLoader loader) : ITrainingData
+{
+    public DataLoader Loader { get; } = loader;
+
+    public int BatchesPerEpoch => Loader.BatchCount;
+
+    public IEnumerable<TrainingBatch> Epoch(int epoch, int skip, CancellationToken cancellation)
+    {
+        int index = 0;
+        foreach (var batch in Loader.Epoch(epoch, cancellation))
+        {
+            if (index++ < skip) continue;
+            // The loader disposes its batch when asked for the next; the trainer disposes these handles.
+            yield return new TrainingBatch(batch.Frames.alias(), batch.Targets.alias(), batch.TargetWeights.alias());
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Dsa.Training;
+
+/// <summary>Named training settings that go with the model presets.</summary>
+public static class TrainPresets
+{
+    /// <summary>The paper: Adam 1e-3, decay x0.1 at epoch 10, batch 48, 20 epochs.</summary>
+    public static TrainConfig Paper { get; } = new();
+
+    /// <summary>
+    /// cpu-small on synthetic videos: smaller batches (more steps per minute on 2 cores), decay after
+    /// 2/3 of the epochs. Everything else as the paper.
+    /// </summary>
+    public static TrainConfig CpuSmall { get; } = new() { BatchSize = 16, Epochs = 12, DecayEvery = 8, LogEvery = 5 };
+}
