@@ -14,7 +14,43 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks (timings to JSON).");
         command.Subcommands.Add(CreateDeform());
+        command.Subcommands.Add(CreateEval());
         command.Subcommands.Add(BenchDataCommand.Create());
+        return command;
+    }
+
+    private static Command CreateEval()
+    {
+        var gt = new Option<string>("--gt") { Description = "GT folder (per-video PoseTrack files).", Required = true };
+        var pred = new Option<string>("--pred") { Description = "Prediction folder (same file names).", Required = true };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the timings to this JSON file." };
+        var repeats = new Option<int>("--repeats") { Description = "Runs of read + evaluate (the first, cold, is reported apart).", DefaultValueFactory = _ => 5 };
+        var command = new Command("eval", "Time reading and evaluating a GT / prediction folder pair (PoseTrack AP, poseval rules).")
+        {
+            gt, pred, json, repeats,
+        };
+        command.SetAction(parse =>
+        {
+            EvalBenchmarkResult r;
+            try
+            {
+                r = EvalBenchmark.Run(parse.GetValue(gt)!, parse.GetValue(pred)!, Math.Max(1, parse.GetValue(repeats)));
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 1;
+            }
+            Console.WriteLine($"{r.Videos} videos, {r.FramesEvaluated} frames, {r.Bytes / 1048576.0:F1} MiB, mAP {r.Total:F4}, {r.ProcessorCount} processors");
+            Console.WriteLine($"first run: read {r.FirstReadSeconds * 1000:F1} ms, evaluate {r.FirstEvaluateSeconds * 1000:F1} ms");
+            Console.WriteLine($"warm median of {r.Repeats - 1}: read {r.ReadMedianSeconds * 1000:F1} ms, evaluate {r.EvaluateMedianSeconds * 1000:F1} ms (fastest {r.EvaluateMinSeconds * 1000:F1} ms)");
+            if (parse.GetValue(json) is FileInfo file)
+            {
+                AtomicFile.WriteAllText(file.FullName, JsonSerializer.Serialize(r, DeformConvBenchmark.JsonOptions));
+                Console.WriteLine($"wrote {file.FullName}");
+            }
+            return 0;
+        });
         return command;
     }
 

@@ -12,5 +12,7 @@ internal static class CommandCatalog
         yield return DataCommand.Create();
         yield return ModelCommand.Create();
         yield return BenchCommand.Create();
+        yield return EvalCommand.Create();
+        yield return NotebooksCommand.Create();
     }
 }
