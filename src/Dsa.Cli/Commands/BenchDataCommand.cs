@@ -1,12 +1,20 @@
 using System.CommandLine;
 using System.Text.Json;
 using Dsa.Data;
+using Dsa.IO;
 
 namespace Dsa.Cli.Commands;
 
 /// <summary>`dsa bench data`: data pipeline throughput, written to a JSON file (a subcommand of BenchCommand).</summary>
 internal static class BenchDataCommand
 {
+    private static readonly string Build =
+#if DEBUG
+        "Debug";
+#else
+        "Release";
+#endif
+
     public static Command Create()
     {
         var json = new Option<string>("--json") { Description = "Result file.", Required = true };
@@ -33,6 +41,7 @@ internal static class BenchDataCommand
                 var videos = Directory.EnumerateDirectories(Path.Combine(root, "annotations")).OrderBy(d => d, StringComparer.Ordinal)
                     .SelectMany(PoseTrackReader.ReadFolder).ToList();
                 var ds = new PoseTrackVideoDataset(videos, root);
+                if (Build == "Debug") Console.Error.WriteLine("note: a Debug build; per-pixel loops are several times slower than in Release (dotnet build -c Release).");
                 var progress = new ConsoleProgress<string>(Console.WriteLine);
                 var results = DataPipelineBenchmark.Run(ds, [(288, 384), (192, 256)], parse.GetValue(samples), parse.GetValue(batch), parse.GetValue(workers), progress);
                 var report = new
@@ -41,12 +50,13 @@ internal static class BenchDataCommand
                     dataset = parse.GetValue(dataset) ?? "synthetic (4 videos x 30 frames, 320x240, seed 1)",
                     machine = new { Environment.ProcessorCount, os = Environment.OSVersion.VersionString, runtime = Environment.Version.ToString() },
                     augmentation = "on (flip, rotation, scale, half body)",
+                    build = Build,
                     timestamp = DateTime.UtcNow.ToString("o"),
                     results,
                 };
                 string path = Path.GetFullPath(parse.GetValue(json)!);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllText(path, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
                 Console.WriteLine($"Wrote {path}");
                 return 0;
             }

@@ -38,17 +38,54 @@ public static class AffineCrop
         return bitmap;
     }
 
+    /// <summary>Decodes a frame into managed RGBA bytes (what <see cref="FrameCache"/> keeps).</summary>
+    public static DecodedFrame DecodeRgba(string path, string sampleDescription)
+    {
+        using var bitmap = DecodeFrame(path, sampleDescription);
+        var info = new SKImageInfo(bitmap.Width, bitmap.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var rgba = new byte[info.BytesSize];
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(rgba, System.Runtime.InteropServices.GCHandleType.Pinned);
+        try
+        {
+            using var pixmap = bitmap.PeekPixels();
+            if (pixmap is null || !pixmap.ReadPixels(info, handle.AddrOfPinnedObject(), info.RowBytes, 0, 0))
+                throw new InvalidDataException($"Frame file '{path}' could not be converted to RGBA (needed by {sampleDescription}).");
+        }
+        finally { handle.Free(); }
+        return new DecodedFrame(path, rgba, bitmap.Width, bitmap.Height);
+    }
+
+    /// <summary>Warps a decoded frame (see the SKBitmap overload).</summary>
+    public static SKBitmap Warp(DecodedFrame source, AffineTransform imageToCrop, int width, int height)
+    {
+        var info = new SKImageInfo(source.Width, source.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(source.Rgba, System.Runtime.InteropServices.GCHandleType.Pinned);
+        try
+        {
+            // No copy: the image reads the pinned array while it is drawn.
+            using var pixmap = new SKPixmap(info, handle.AddrOfPinnedObject(), info.RowBytes);
+            using var image = SKImage.FromPixels(pixmap);
+            return Warp(image, imageToCrop, width, height);
+        }
+        finally { handle.Free(); }
+    }
+
     /// <summary>
     /// Warps <paramref name="source"/> by <paramref name="imageToCrop"/> into a new width x height RGBA
     /// bitmap; pixels that fall outside the frame are black, like warpAffine's zero border.
     /// </summary>
     public static SKBitmap Warp(SKBitmap source, AffineTransform imageToCrop, int width, int height)
     {
+        using var image = SKImage.FromBitmap(source);
+        return Warp(image, imageToCrop, width, height);
+    }
+
+    private static SKBitmap Warp(SKImage image, AffineTransform imageToCrop, int width, int height)
+    {
         var output = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(output);
         canvas.Clear(SKColors.Black);
         canvas.SetMatrix(ToSkiaMatrix(imageToCrop));
-        using var image = SKImage.FromBitmap(source);
         using var paint = new SKPaint { IsAntialias = false };
         canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None), paint);
         canvas.Flush();

@@ -5,7 +5,8 @@ namespace Dsa.Data;
 /// <summary>
 /// Samples per second of the training data path (decode + augment + warp of every frame of the window,
 /// target encoding, collation into tensors) at given input sizes, once built on the consumer's thread and
-/// once with the background prefetcher and parallel sample preparation.
+/// once with the background prefetcher and parallel sample preparation, and once more with a
+/// <see cref="FrameCache"/> (cold at the start of the timed epoch) shared by the samples.
 /// </summary>
 public static class DataPipelineBenchmark
 {
@@ -17,13 +18,15 @@ public static class DataPipelineBenchmark
         var results = new List<DataBenchmarkResult>();
         foreach (var (w, h) in inputSizes)
         {
-            var pipeline = new TopDownPipeline(HeatmapCodec.ForInput(w, h));
-            foreach (var (mode, prefetch, threads) in new[] { ("single-thread", 0, 1), ("prefetch", 2, workers) })
+            foreach (var (mode, prefetch, threads, cached) in new[] { ("single-thread", 0, 1, false), ("prefetch", 2, workers, false), ("prefetch+cache", 2, workers, true) })
             {
+                var cache = cached ? new FrameCache() : null;
+                var pipeline = new TopDownPipeline(HeatmapCodec.ForInput(w, h), cache: cache);
                 var options = new DataLoaderOptions { BatchSize = batchSize, Seed = 1, PrefetchBatches = prefetch, Workers = threads };
                 using var loader = new DataLoader(subset, pipeline, options);
                 // Warm-up: first decode, JIT and torch initialisation are not the steady state.
                 foreach (var _ in loader.Epoch(-1).Take(1)) { }
+                cache?.Clear();
                 var clock = Stopwatch.StartNew();
                 int count = 0;
                 foreach (var batch in loader.Epoch(0)) count += batch.Count;

@@ -45,6 +45,10 @@ public sealed class PoseTrackVideoDataset : IDataset<VideoSample>
         foreach (var video in Videos) AddVideo(video, detections);
     }
 
+    /// <summary>Every per-video file of <paramref name="annotationDir"/> (e.g. annotations/val) over the dataset root.</summary>
+    public static PoseTrackVideoDataset FromFolder(string annotationDir, string framesRoot, PoseTrackDatasetOptions? options = null) =>
+        new(PoseTrackReader.ReadFolder(annotationDir), framesRoot, options);
+
     /// <summary>
     /// Detector boxes matched to frames by image id (PoseTrack 2018 / COCO ids, as the detection files of
     /// DCPose and MMPose use).

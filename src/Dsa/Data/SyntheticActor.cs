@@ -36,7 +36,7 @@ internal sealed class Actor : IDisposable
         // Some people start outside the frame and walk in; others cross it and walk out.
         double span = c.Width * 2; // the world is the background texture's width
         _x0 = rng.NextDouble() < 0.3 ? span / 2 - dir * (c.Width * 0.6 + rng.NextDouble() * c.Width * 0.3) : span * (0.3 + 0.4 * rng.NextDouble());
-        _gaitOmega = (0.25 + 0.35 * rng.NextDouble()) * Math.Max(0.2, c.Speed) * (0.4 + speed / Math.Max(1e-6, BodyHeight / 150));
+        _gaitOmega = (0.15 + 0.2 * rng.NextDouble()) * Math.Max(0.2, c.Speed) * (0.4 + speed / Math.Max(1e-6, BodyHeight / 150));
         _gaitPhase = rng.NextDouble() * 2 * Math.PI;
         _armSwing = 0.2 + 0.5 * rng.NextDouble();
         _legSwing = 0.15 + 0.4 * rng.NextDouble();

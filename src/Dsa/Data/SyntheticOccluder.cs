@@ -18,10 +18,11 @@ internal sealed class Occluder : IDisposable
             1 => (c.Width * (0.12 + 0.15 * rng.NextDouble()), c.Height * (0.2 + 0.25 * rng.NextDouble()), false), // crate
             _ => (c.Width * (0.15 + 0.2 * rng.NextDouble()), c.Height * (0.15 + 0.2 * rng.NextDouble()), true), // bush
         };
-        // World coordinates (the background texture's), crossing the middle of the clip's view.
+        // World coordinates (the background texture's, 2 W wide): at mid-clip it is within W/2 of the
+        // texture's centre, where the people walk.
         double dir = rng.NextDouble() < 0.5 ? -1 : 1;
         _vx = dir * c.Speed * (1 + 4 * rng.NextDouble());
-        _x0 = c.Width - dir * _vx * 0 + (rng.NextDouble() - 0.5) * c.Width - _vx * c.Frames / 2;
+        _x0 = c.Width + (rng.NextDouble() - 0.5) * c.Width - _vx * c.Frames / 2;
         _y0 = kind == 0 ? c.Height * 0.3 : c.Height * (0.5 + 0.9 * rng.NextDouble());
         _vy = c.Speed * (rng.NextDouble() - 0.5) * 0.6;
         _texture = Textures.Stripes(Textures.RandomColor(rng, 0.8), Textures.RandomColor(rng, 0.5), (float)(4 + 10 * rng.NextDouble()),

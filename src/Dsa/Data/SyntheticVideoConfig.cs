@@ -2,7 +2,7 @@ namespace Dsa.Data;
 
 /// <summary>
 /// Settings of <see cref="SyntheticVideoGenerator"/>. Defaults: 24 train + 8 val videos of 30 frames at
-/// 320x240 with up to 3 people, generated in seconds, small enough for a 10-minute CPU demo to train on.
+/// 320x240 with 3 people each (walking in and out of view), generated in seconds, small enough for a 10-minute CPU demo to train on.
 /// </summary>
 public sealed record SyntheticVideoConfig
 {

@@ -15,10 +15,13 @@ public sealed class TopDownPipeline
     public AugmentationConfig Augmentation { get; }
     public Skeleton Skeleton { get; }
     public double Padding { get; }
+    /// <summary>Decoded frames shared across samples; null decodes every frame for every sample.</summary>
+    public FrameCache? Cache { get; }
 
     public TopDownPipeline(HeatmapCodec codec, AugmentationConfig? augmentation = null, Skeleton? skeleton = null,
-        double padding = CropGeometry.DefaultPadding)
+        double padding = CropGeometry.DefaultPadding, FrameCache? cache = null)
     {
+        Cache = cache;
         Codec = codec;
         InputWidth = codec.InputWidth;
         InputHeight = codec.InputHeight;
@@ -61,10 +64,10 @@ public sealed class TopDownPipeline
         int imageWidth = 0, imageHeight = 0;
         for (int t = 0; t < frameCount; t++)
         {
-            using var bitmap = AffineCrop.DecodeFrame(sample.FramePaths[t], sample.Describe());
+            var frame = Cache?.Get(sample.FramePaths[t], sample.Describe()) ?? AffineCrop.DecodeRgba(sample.FramePaths[t], sample.Describe());
             if (t == 0)
             {
-                (imageWidth, imageHeight) = (bitmap.Width, bitmap.Height);
+                (imageWidth, imageHeight) = (frame.Width, frame.Height);
                 if (rng is not null)
                 {
                     var draw = PoseAugmentation.Sample(Augmentation, rng, crop, joints, visibility, AspectRatio, Skeleton);
@@ -80,10 +83,10 @@ public sealed class TopDownPipeline
                     PoseAugmentation.FlipJoints(joints, visibility, imageWidth, Skeleton);
                 }
             }
-            else if (bitmap.Width != imageWidth || bitmap.Height != imageHeight)
-                throw new InvalidDataException($"{sample.Describe()}: frame '{sample.FramePaths[t]}' is {bitmap.Width}x{bitmap.Height} " +
+            else if (frame.Width != imageWidth || frame.Height != imageHeight)
+                throw new InvalidDataException($"{sample.Describe()}: frame '{sample.FramePaths[t]}' is {frame.Width}x{frame.Height} " +
                     $"but the key frame '{sample.FramePaths[0]}' is {imageWidth}x{imageHeight}.");
-            using var warped = AffineCrop.Warp(bitmap, imageToInput, InputWidth, InputHeight);
+            using var warped = AffineCrop.Warp(frame, imageToInput, InputWidth, InputHeight);
             AffineCrop.ToNormalizedChw(warped, frames.AsSpan(t * planeSize, planeSize));
         }
 

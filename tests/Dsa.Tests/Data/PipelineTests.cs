@@ -132,4 +132,33 @@ public class PipelineTests
         // Taking boxes from the keypoints instead, the same file is usable.
         Assert.Equal(6, new PoseTrackVideoDataset(new[] { bad }, video.Root, new PoseTrackDatasetOptions { BoxSource = BoxSource.Keypoints }).Count);
     }
+
+    [Fact]
+    public void FrameCacheGivesTheSameSamplesDecodesEachFrameOnceAndStaysWithinItsCapacity()
+    {
+        using var video = new TinyVideo(frames: 6, people: 2);
+        var dataset = new PoseTrackVideoDataset(new[] { video.Annotation }, video.Root);
+        var codec = new HeatmapCodec(48, 64, 12, 16);
+        var cache = new FrameCache();
+        var plain = new TopDownPipeline(codec);
+        var cached = new TopDownPipeline(codec, cache: cache);
+        for (int i = 0; i < dataset.Count; i++)
+        {
+            var a = plain.Prepare(dataset[i], new Random(i));
+            var b = cached.Prepare(dataset[i], new Random(i));
+            Assert.Equal(a.Frames, b.Frames);
+            Assert.Equal(a.Target, b.Target);
+        }
+        Assert.Equal(6, cache.Misses); // every frame decoded once
+        Assert.Equal(dataset.Count * 5 - 6, cache.Hits);
+        // Room for two frames: the third evicts the least recently used one.
+        var small = new FrameCache(2L * TinyVideo.Width * TinyVideo.Height * 4);
+        string F(int f) => Path.Combine(video.Root, "images", "val", "000001_tiny", $"{f:D6}.png");
+        small.Get(F(0), "test"); small.Get(F(1), "test"); small.Get(F(0), "test"); small.Get(F(2), "test");
+        Assert.Equal((3L, 1L), (small.Misses, small.Hits));
+        small.Get(F(0), "test"); // still there (used after frame 1)
+        Assert.Equal(2L, small.Hits);
+        small.Get(F(1), "test"); // evicted by frame 2
+        Assert.Equal(4L, small.Misses);
+    }
 }

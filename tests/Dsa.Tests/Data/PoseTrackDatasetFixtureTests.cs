@@ -59,8 +59,7 @@ public class PoseTrackDatasetFixtureTests
     public void SampleCountsEqualThePeopleAndJointsInTheFiles()
     {
         string dir = Fixtures.Require("posetrack", "frames", "posetrack18_mmpose");
-        var videos = PoseTrackReader.ReadFolder(Path.Combine(dir, "annotations", "val"));
-        var dataset = new PoseTrackVideoDataset(videos, dir, new PoseTrackDatasetOptions { LabeledFramesOnly = true });
+        var dataset = PoseTrackVideoDataset.FromFolder(Path.Combine(dir, "annotations", "val"), dir);
         // Count straight from the JSON: labelled images, their people with at least one (x, y, v) != (0, 0, 0).
         int people = 0, joints = 0;
         foreach (var file in Directory.GetFiles(Path.Combine(dir, "annotations", "val"), "*.json"))
