@@ -1,0 +1,209 @@
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace Dsa.Visualization;
+
+/// <summary>
+/// Pictures of the Global Alignment Block's deformable sampling (paper eq. 3, DCNv2).
+/// Offsets are [2*9, h, w] in torchvision.ops.deform_conv2d layout: channel 2k is the row (y)
+/// shift of tap k, 2k+1 the column (x) shift; tap k = i*3 + j over the 3x3 kernel sits at the
+/// regular position (i-1, j-1). Tap k of output pixel p samples p + (i-1, j-1) + offset_k(p), in
+/// feature pixels; <see cref="FeatureCoordinates"/> maps that to the crop.
+/// </summary>
+public static class OffsetFieldRenderer
+{
+    private const int Taps = 9;
+
+    /// <summary>Regular and deformed sampling positions (feature pixels, (row, col)) of the 9 taps of one output pixel.</summary>
+    public static (double Row, double Col)[] RegularPositions(int row, int col)
+    {
+        var points = new (double, double)[Taps];
+        for (int k = 0; k < Taps; k++) points[k] = (row + k / 3 - 1, col + k % 3 - 1);
+        return points;
+    }
+
+    /// <summary>The 9 deformed sampling positions (feature pixels) of output pixel (row, col).</summary>
+    public static (double Row, double Col)[] DeformedPositions(Tensor offset, int row, int col)
+    {
+        var field = ReadOffset(offset);
+        CheckPixel(field, row, col, nameof(offset));
+        return Deformed(field, row, col);
+    }
+
+    private static (double Row, double Col)[] Deformed(HostTensor field, int row, int col)
+    {
+        var regular = RegularPositions(row, col);
+        var points = new (double, double)[Taps];
+        for (int k = 0; k < Taps; k++)
+            points[k] = (regular[k].Row + field[2 * k, row, col], regular[k].Col + field[2 * k + 1, row, col]);
+        return points;
+    }
+
+    /// <summary>
+    /// Draws, over the supporting crop, for each chosen output pixel: the regular 3x3 grid
+    /// (hollow circles), the 9 deformed sampling points (filled; smaller and fainter where the
+    /// modulation mask is low) and an arrow from each regular point to its deformed point, the
+    /// head at the deformed end. The crop is enlarged by <paramref name="zoom"/> so that
+    /// displacements of a feature pixel (= <paramref name="stride"/> crop pixels) are visible.
+    /// </summary>
+    /// <param name="supportCrop">The supporting frame's crop (H x W, H = stride * h).</param>
+    /// <param name="offset">[18, h, w] GAB offsets for one sample.</param>
+    /// <param name="pixels">Output pixels (feature row, column) to show.</param>
+    /// <param name="mask">Optional [9, h, w] modulation scalars (after the sigmoid, in [0, 1]).</param>
+    public static SKImage SamplingPoints(SKImage supportCrop, Tensor offset, IReadOnlyList<(int Row, int Col)> pixels, int stride = 4,
+        Tensor? mask = null, float zoom = 3f)
+    {
+        ArgumentNullException.ThrowIfNull(supportCrop);
+        ArgumentNullException.ThrowIfNull(pixels);
+        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "Stride must be >= 1.");
+        var field = ReadOffset(offset);
+        HostTensor? modulation = null;
+        if (mask is not null)
+        {
+            modulation = HostTensor.Read(mask, nameof(mask), channels: Taps);
+            if (modulation.Height != field.Height || modulation.Width != field.Width)
+                throw new ArgumentException($"mask: spatial size {modulation.Height}x{modulation.Width} differs from offset's {field.Height}x{field.Width}.", nameof(mask));
+        }
+        foreach (var (r, c) in pixels) CheckPixel(field, r, c, nameof(pixels));
+
+        using var surface = Raster.Canvas(supportCrop, zoom);
+        var canvas = surface.Canvas;
+        float spacing = stride * zoom;
+        float radius = Math.Clamp(0.2f * spacing, 2f, 6f);
+        float lineWidth = Math.Clamp(0.1f * spacing, 1f, 2.5f);
+        float head = Math.Clamp(0.45f * spacing, 4f, 12f);
+        using var outline = new SKPaint { Color = new SKColor(0, 0, 0, 200), IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 1f };
+        using var paint = new SKPaint { IsAntialias = true };
+
+        for (int n = 0; n < pixels.Count; n++)
+        {
+            var (row, col) = pixels[n];
+            var colour = Raster.Palette[n % Raster.Palette.Length];
+            var regular = RegularPositions(row, col);
+            var deformed = Deformed(field, row, col);
+            var from = regular.Select(p => Raster.CanvasPoint(p.Row, p.Col, stride, zoom)).ToArray();
+            var to = deformed.Select(p => Raster.CanvasPoint(p.Row, p.Col, stride, zoom)).ToArray();
+            double[] m = Enumerable.Range(0, Taps).Select(k => modulation is null ? 1.0 : Math.Clamp(modulation[k, row, col], 0f, 1f)).ToArray();
+
+            for (int k = 0; k < Taps; k++)
+                Raster.Arrow(canvas, from[k], to[k], colour.WithAlpha((byte)(255 * (0.35 + 0.65 * m[k]))), lineWidth, head, radius + 1);
+            paint.Style = SKPaintStyle.Stroke;
+            paint.StrokeWidth = lineWidth;
+            paint.Color = colour;
+            foreach (var p in from) canvas.DrawCircle(p, radius, paint);
+            paint.Style = SKPaintStyle.Fill;
+            for (int k = 0; k < Taps; k++)
+            {
+                float r = radius * (float)(0.55 + 0.45 * m[k]);
+                paint.Color = colour.WithAlpha((byte)(255 * (0.35 + 0.65 * m[k])));
+                canvas.DrawCircle(to[k], r, paint);
+                canvas.DrawCircle(to[k], r, outline);
+            }
+        }
+        return surface.Snapshot();
+    }
+
+    /// <summary>
+    /// The displacement field as colour: hue = direction, value = magnitude / max magnitude,
+    /// saturation 1 (optical-flow convention, see <see cref="ColourWheelLegend"/>). The
+    /// displacement is the mean of the 9 taps' offsets, or tap <paramref name="tap"/>'s alone.
+    /// Each feature pixel becomes a <paramref name="scale"/>-pixel block (nearest neighbour;
+    /// the default = stride, so the image lines up with the crop).
+    /// </summary>
+    public static SKImage DenseField(Tensor offset, int? tap = null, int scale = 4)
+    {
+        var field = ReadOffset(offset);
+        if (tap is int t && (t < 0 || t >= Taps)) throw new ArgumentOutOfRangeException(nameof(tap), t, "Tap index must be in 0..8.");
+        int h = field.Height, w = field.Width;
+        var dy = new double[h * w];
+        var dx = new double[h * w];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double sy = 0, sx = 0;
+                int first = tap ?? 0, last = tap ?? Taps - 1;
+                for (int k = first; k <= last; k++)
+                {
+                    sy += field[2 * k, y, x];
+                    sx += field[2 * k + 1, y, x];
+                }
+                int count = last - first + 1;
+                dy[y * w + x] = sy / count;
+                dx[y * w + x] = sx / count;
+            }
+        double max = 0;
+        for (int i = 0; i < dy.Length; i++) max = Math.Max(max, Math.Sqrt(dy[i] * dy[i] + dx[i] * dx[i]));
+        var colours = new SKColor[h * w];
+        for (int i = 0; i < colours.Length; i++) colours[i] = DirectionColour(dy[i], dx[i], max);
+        return Raster.FromColours(colours, w, h, scale);
+    }
+
+    /// <summary>
+    /// The key to <see cref="DenseField"/>: a disc whose pixel at direction (dy, dx) from the centre
+    /// (image axes: x right, y down) has that direction's hue, brightness growing with the radius.
+    /// </summary>
+    public static SKImage ColourWheelLegend(int size)
+    {
+        if (size < 16) throw new ArgumentOutOfRangeException(nameof(size), size, "A colour wheel needs at least 16 pixels.");
+        double centre = (size - 1) / 2.0, radius = size / 2.0 - 1;
+        var colours = new SKColor[size * size];
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                double dy = y - centre, dx = x - centre;
+                colours[y * size + x] = Math.Sqrt(dy * dy + dx * dx) <= radius ? DirectionColour(dy, dx, radius) : Lettering.Paper;
+            }
+        return Raster.FromColours(colours, size, size);
+    }
+
+    /// <summary>Hue from the direction (0 deg = right, 90 = down, 180 = left, 270 = up), value from the magnitude.</summary>
+    internal static SKColor DirectionColour(double dy, double dx, double maxMagnitude)
+    {
+        double magnitude = Math.Sqrt(dy * dy + dx * dx);
+        if (maxMagnitude <= 0 || magnitude == 0) return SKColors.Black;
+        double hue = Math.Atan2(dy, dx) * 180 / Math.PI;
+        if (hue < 0) hue += 360;
+        double value = Math.Min(1, magnitude / maxMagnitude);
+        return SKColor.FromHsv((float)hue, 100f, (float)(100 * value));
+    }
+
+    /// <summary>
+    /// The 9 modulation masks as a 3x3 grid (panel (i, j) = tap k = i*3 + j, titled with its
+    /// regular position) in viridis, with a colour bar. The range is [0, 1] (sigmoid output)
+    /// unless values fall outside it, then the data's min..max.
+    /// </summary>
+    public static SKImage MaskHeat(Tensor mask, int scale = 4)
+    {
+        var m = HostTensor.Read(mask, nameof(mask), channels: Taps);
+        double min = m.Data.Min(), max = m.Data.Max();
+        if (min >= 0 && max <= 1) (min, max) = (0, 1);
+        else if (max <= min) max = min + 1;
+        var panels = new List<MontagePanel>();
+        for (int k = 0; k < Taps; k++)
+        {
+            var colours = new SKColor[m.Height * m.Width];
+            for (int y = 0; y < m.Height; y++)
+                for (int x = 0; x < m.Width; x++)
+                    colours[y * m.Width + x] = Viridis.At((m[k, y, x] - min) / (max - min));
+            panels.Add(new MontagePanel($"tap {k} ({k / 3 - 1:+0;-0;0}, {k % 3 - 1:+0;-0;0})", Raster.FromColours(colours, m.Width, m.Height, scale)));
+        }
+        try
+        {
+            using var grid = Montage.Grid(panels, 3, "Modulation mask per tap (row, col)");
+            using var bar = Viridis.ColourBar(Math.Max(64, grid.Height * 2 / 3), min, max, "mask");
+            return Montage.Row(new[] { grid, bar });
+        }
+        finally
+        {
+            foreach (var p in panels) p.Image.Dispose();
+        }
+    }
+
+    private static HostTensor ReadOffset(Tensor offset) => HostTensor.Read(offset, nameof(offset), channels: 2 * Taps);
+
+    private static void CheckPixel(HostTensor field, int row, int col, string name)
+    {
+        if (row < 0 || row >= field.Height || col < 0 || col >= field.Width)
+            throw new ArgumentOutOfRangeException(name, (row, col), $"Pixel ({row}, {col}) is outside the {field.Height}x{field.Width} offset field.");
+    }
+}
