@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Dsa.Data;
 using Microsoft.FSharp.Core;
 using Plotly.NET;
@@ -131,15 +132,21 @@ public static class Charts
         return GenericChart.toChartHTML(chart);
     }
 
-    /// <summary>A script tag holding the plotly.js bundled with Plotly.NET, to include once in a page of fragments.</summary>
-    public static string PlotlyJsScriptTag()
+    /// <summary>
+    /// A script tag holding the plotly.js that Plotly.NET bundles (the same source
+    /// <see cref="ToSelfContainedHtml"/> inlines), to include once in a page of fragments.
+    /// </summary>
+    public static string PlotlyJsScriptTag() => $"<script type=\"text/javascript\" charset=\"utf-8\">{BundledPlotlyJs.Value}</script>";
+
+    private static readonly Lazy<string> BundledPlotlyJs = new(() =>
     {
-        var html = ToSelfContainedHtml(CSharpChart.Combine(Array.Empty<GenericChart>()));
-        int start = html.IndexOf("<script", StringComparison.Ordinal);
-        int end = html.IndexOf("</script>", start, StringComparison.Ordinal);
-        if (start < 0 || end < 0) throw new InvalidOperationException("Plotly.NET's embedded HTML held no script tag to take plotly.js from.");
-        return html[start..(end + "</script>".Length)];
-    }
+        var assembly = typeof(GenericChart).Assembly;
+        var name = assembly.GetManifestResourceNames().SingleOrDefault(n => Regex.IsMatch(n, @"plotly-[0-9.]+\.min\.js$"))
+            ?? throw new InvalidOperationException($"{assembly.GetName().Name} carries no plotly-*.min.js resource.");
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 
     /// <summary>Wider than Plotly.NET's 600x600 default: eight grouped bar columns or long curves need the width.</summary>
     private static GenericChart WithTitle(GenericChart chart, string title) =>
