@@ -14,6 +14,9 @@ public static class OffsetFieldRenderer
 {
     private const int Taps = 9;
 
+    /// <summary>Dark edge under arrows so they read on bright and dark crops alike.</summary>
+    private static readonly SKColor Halo = new(0, 0, 0, 150);
+
     /// <summary>Regular and deformed sampling positions (feature pixels, (row, col)) of the 9 taps of one output pixel.</summary>
     public static (double Row, double Col)[] RegularPositions(int row, int col)
     {
@@ -57,21 +60,59 @@ public static class OffsetFieldRenderer
         ArgumentNullException.ThrowIfNull(pixels);
         if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "Stride must be >= 1.");
         var field = ReadOffset(offset);
-        HostTensor? modulation = null;
-        if (mask is not null)
-        {
-            modulation = HostTensor.Read(mask, nameof(mask), channels: Taps);
-            if (modulation.Height != field.Height || modulation.Width != field.Width)
-                throw new ArgumentException($"mask: spatial size {modulation.Height}x{modulation.Width} differs from offset's {field.Height}x{field.Width}.", nameof(mask));
-        }
+        var modulation = ReadMask(mask, field);
         foreach (var (r, c) in pixels) CheckPixel(field, r, c, nameof(pixels));
 
         using var surface = Raster.Canvas(supportCrop, zoom);
+        DrawSampling(surface.Canvas, field, modulation, pixels, stride, zoom);
+        return surface.Snapshot();
+    }
+
+    /// <summary>
+    /// A close-up of <see cref="SamplingPoints"/> for one output pixel: the window of
+    /// 2 * <paramref name="radius"/> + 1 feature pixels around it, enlarged by <paramref name="zoom"/>
+    /// (default 12: one feature pixel = 48 canvas pixels at stride 4), so the 3x3 kernel and its
+    /// displacements are large enough to read.
+    /// </summary>
+    public static SKImage SamplingDetail(SKImage supportCrop, Tensor offset, (int Row, int Col) pixel, int radius = 3, int stride = 4,
+        Tensor? mask = null, float zoom = 12f)
+    {
+        ArgumentNullException.ThrowIfNull(supportCrop);
+        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "Stride must be >= 1.");
+        if (radius < 1) throw new ArgumentOutOfRangeException(nameof(radius), radius, "The window needs a radius of at least one feature pixel.");
+        if (!(zoom > 0)) throw new ArgumentOutOfRangeException(nameof(zoom), zoom, "Zoom must be positive.");
+        var field = ReadOffset(offset);
+        var modulation = ReadMask(mask, field);
+        CheckPixel(field, pixel.Row, pixel.Col, nameof(pixel));
+        int side = (int)Math.Round((2 * radius + 1) * stride * zoom);
+        using var surface = SKSurface.Create(new SKImageInfo(side, side, SKColorType.Rgba8888, SKAlphaType.Premul))
+            ?? throw new InvalidOperationException($"SkiaSharp could not create a {side}x{side} surface.");
         var canvas = surface.Canvas;
+        canvas.Clear(SKColors.Black);
+        // Window origin: the top-left crop pixel of feature pixel (row - radius, col - radius).
+        canvas.Translate(-(pixel.Col - radius) * stride * zoom, -(pixel.Row - radius) * stride * zoom);
+        using (var paint = new SKPaint())
+            canvas.DrawImage(supportCrop, new SKRect(0, 0, supportCrop.Width * zoom, supportCrop.Height * zoom),
+                new SKSamplingOptions(SKFilterMode.Nearest), paint);
+        DrawSampling(canvas, field, modulation, new[] { pixel }, stride, zoom);
+        return surface.Snapshot();
+    }
+
+    private static HostTensor? ReadMask(Tensor? mask, HostTensor field)
+    {
+        if (mask is null) return null;
+        var modulation = HostTensor.Read(mask, nameof(mask), channels: Taps);
+        if (modulation.Height != field.Height || modulation.Width != field.Width)
+            throw new ArgumentException($"mask: spatial size {modulation.Height}x{modulation.Width} differs from offset's {field.Height}x{field.Width}.", nameof(mask));
+        return modulation;
+    }
+
+    private static void DrawSampling(SKCanvas canvas, HostTensor field, HostTensor? modulation, IReadOnlyList<(int Row, int Col)> pixels, int stride, float zoom)
+    {
         float spacing = stride * zoom;
-        float radius = Math.Clamp(0.2f * spacing, 2f, 6f);
-        float lineWidth = Math.Clamp(0.1f * spacing, 1f, 2.5f);
-        float head = Math.Clamp(0.45f * spacing, 4f, 12f);
+        float radius = Math.Clamp(0.2f * spacing, 2f, 8f);
+        float lineWidth = Math.Clamp(0.08f * spacing, 1f, 3f);
+        float head = Math.Clamp(0.4f * spacing, 4f, 16f);
         using var outline = new SKPaint { Color = new SKColor(0, 0, 0, 200), IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 1f };
         using var paint = new SKPaint { IsAntialias = true };
 
@@ -86,7 +127,7 @@ public static class OffsetFieldRenderer
             double[] m = Enumerable.Range(0, Taps).Select(k => modulation is null ? 1.0 : Math.Clamp(modulation[k, row, col], 0f, 1f)).ToArray();
 
             for (int k = 0; k < Taps; k++)
-                Raster.Arrow(canvas, from[k], to[k], colour.WithAlpha((byte)(255 * (0.35 + 0.65 * m[k]))), lineWidth, head, radius + 1);
+                Raster.Arrow(canvas, from[k], to[k], colour.WithAlpha((byte)(255 * (0.35 + 0.65 * m[k]))), lineWidth, head, radius + 1, Halo);
             paint.Style = SKPaintStyle.Stroke;
             paint.StrokeWidth = lineWidth;
             paint.Color = colour;
@@ -100,7 +141,6 @@ public static class OffsetFieldRenderer
                 canvas.DrawCircle(to[k], r, outline);
             }
         }
-        return surface.Snapshot();
     }
 
     /// <summary>

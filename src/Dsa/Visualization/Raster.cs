@@ -61,7 +61,8 @@ internal static class Raster
     /// <paramref name="to"/> minus <paramref name="standoff"/> (so a marker drawn at the target
     /// does not hide it). The head always points toward <paramref name="to"/>.
     /// </summary>
-    public static void Arrow(SKCanvas canvas, SKPoint from, SKPoint to, SKColor colour, float lineWidth, float headLength, float standoff)
+    public static void Arrow(SKCanvas canvas, SKPoint from, SKPoint to, SKColor colour, float lineWidth, float headLength, float standoff,
+        SKColor? halo = null)
     {
         float dx = to.X - from.X, dy = to.Y - from.Y;
         float length = MathF.Sqrt(dx * dx + dy * dy);
@@ -72,13 +73,23 @@ internal static class Raster
         var tip = new SKPoint(from.X + ux * reach, from.Y + uy * reach);
         var baseCentre = new SKPoint(tip.X - ux * head, tip.Y - uy * head);
         float half = head * 0.5f;
-        using var paint = new SKPaint { Color = colour, IsAntialias = true, StrokeWidth = lineWidth, Style = SKPaintStyle.Stroke, StrokeCap = SKStrokeCap.Round };
-        canvas.DrawLine(from, baseCentre, paint);
         using var path = new SKPath();
         path.MoveTo(tip);
         path.LineTo(baseCentre.X - uy * half, baseCentre.Y + ux * half);
         path.LineTo(baseCentre.X + uy * half, baseCentre.Y - ux * half);
         path.Close();
+        using var paint = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeCap = SKStrokeCap.Round, StrokeJoin = SKStrokeJoin.Round };
+        if (halo is SKColor edge)
+        {
+            paint.Color = edge;
+            paint.StrokeWidth = lineWidth + 2;
+            canvas.DrawLine(from, baseCentre, paint);
+            paint.StrokeWidth = 2;
+            canvas.DrawPath(path, paint);
+        }
+        paint.Color = colour;
+        paint.StrokeWidth = lineWidth;
+        canvas.DrawLine(from, baseCentre, paint);
         paint.Style = SKPaintStyle.Fill;
         canvas.DrawPath(path, paint);
     }

@@ -70,12 +70,15 @@ public class OffsetFieldRendererTests
         Assert.Equal(0, nearTail);
     }
 
-    /// <summary>Drawn pixels 1.5-4 px left and right of the vertical line x0 between rows y1..y2.</summary>
+    /// <summary>
+    /// Drawn pixels 2.5-3.5 px left and right of the vertical line at canvas x = x0 (pixel
+    /// centres sit at k + 0.5), between rows y1..y2: outside the line and its dark halo, inside an arrowhead.
+    /// </summary>
     private static int CountBeside(SKColor[,] px, int x0, int y1, int y2)
     {
         int count = 0;
         for (int y = y1; y <= y2; y++)
-            foreach (int x in new[] { x0 - 3, x0 - 2, x0 + 2, x0 + 3 })
+            foreach (int x in new[] { x0 - 4, x0 - 3, x0 + 2, x0 + 3 })
                 if (Pixels.Distance(px[y, x], Grey) > 40) count++;
         return count;
     }
@@ -83,6 +86,20 @@ public class OffsetFieldRendererTests
     /// <summary>Skia pixel index holding the centre of feature pixel (row, col) (crop centre 16 i + 7.5).</summary>
     private static SKPoint Raster(int row, int col, int stride) =>
         new((float)FeatureCoordinates.ToCrop(col, stride) + 0.5f, (float)FeatureCoordinates.ToCrop(row, stride) + 0.5f);
+
+    [Fact]
+    public void SamplingDetailIsAZoomedWindowCentredOnThePixel()
+    {
+        using var crop = Pixels.Uniform(40, 40, Grey);
+        using var off = Constant(10, 10, 0f, 1.5f);            // every tap 1.5 feature pixels right
+        using var detail = OffsetFieldRenderer.SamplingDetail(crop, off, (5, 5), radius: 2, stride: 4, zoom: 10f);
+        Assert.Equal((200, 200), (detail.Width, detail.Height)); // 5 feature pixels x 4 x 10
+        var px = Pixels.All(detail);
+        // The window centre is the pixel's centre (feature (5, 5) -> canvas 100, 100); its deformed
+        // tap is 1.5 * 40 = 60 px to the right; nothing sits 60 px to the left.
+        Assert.True(Pixels.Distance(px[100, 160], Grey) > 40, "centre tap's deformed point should be drawn to the right");
+        Assert.Equal(Grey, px[100, 40]);
+    }
 
     [Theory]
     [InlineData(0f, 1f)]   // right
