@@ -8,5 +8,11 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return SynthCommand.Create();
+        yield return DataCommand.Create();
+        yield return ModelCommand.Create();
+        yield return BenchCommand.Create();
+        yield return EvalCommand.Create();
+        yield return NotebooksCommand.Create();
     }
 }

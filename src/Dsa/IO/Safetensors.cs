@@ -93,7 +93,11 @@ public static class Safetensors
     }
 
     /// <summary>Writes <paramref name="tensors"/> (any device; stored as contiguous CPU data) atomically.</summary>
-    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        AtomicFile.Write(path, s => Write(s, tensors, metadata));
+
+    /// <summary>Writes <paramref name="tensors"/> to <paramref name="stream"/> (e.g. a checkpoint's zip entry).</summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
@@ -119,12 +123,9 @@ public static class Safetensors
         }
         var json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (json.Length + 7) / 8 * 8;
-        AtomicFile.Write(path, fs =>
-        {
-            fs.Write(BitConverter.GetBytes((ulong)padded));
-            fs.Write(json);
-            for (int i = json.Length; i < padded; i++) fs.WriteByte((byte)' ');
-            foreach (var b in blobs) fs.Write(b);
-        });
+        stream.Write(BitConverter.GetBytes((ulong)padded));
+        stream.Write(json);
+        for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+        foreach (var b in blobs) stream.Write(b);
     }
 }

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dsa.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dsa.Benchmarks;
+
+/// <summary>
+/// Times forward + backward of <see cref="ModulatedDeformConv2d"/> (this project's grid_sample
+/// route) and, for comparison, of torchvision.ops.deform_conv2d via
+/// bench/reference/deform_conv2d_bench.py. Median of N runs after warm-up; CPU.
+/// </summary>
+public static class DeformConvBenchmark
+{
+    public const string Implementation = "TorchSharp DeformConv (grid_sample)";
+
+    /// <summary>Runs every case; reports each finished case through <paramref name="progress"/>.</summary>
+    /// <param name="threads">torch intra-op threads to set first (null: leave libtorch's default).</param>
+    public static IReadOnlyList<DeformConvBenchmarkResult> Run(IEnumerable<DeformConvBenchmarkCase> cases, int repeats, int warmup = 1,
+        int? threads = null, IProgress<DeformConvBenchmarkResult>? progress = null)
+    {
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"threads must be >= 1; got {threads}.");
+        if (threads is int n) torch.set_num_threads(n);
+        if (repeats < 1) throw new ArgumentOutOfRangeException(nameof(repeats), $"repeats must be >= 1; got {repeats}.");
+        if (warmup < 0) throw new ArgumentOutOfRangeException(nameof(warmup), $"warmup must be >= 0; got {warmup}.");
+        var results = new List<DeformConvBenchmarkResult>();
+        foreach (var c in cases)
+        {
+            var result = RunCase(c, repeats, warmup);
+            results.Add(result);
+            progress?.Report(result);
+        }
+        return results;
+    }
+
+    private static DeformConvBenchmarkResult RunCase(DeformConvBenchmarkCase c, int repeats, int warmup)
+    {
+        torch.manual_seed(0);
+        using var conv = new ModulatedDeformConv2d("bench", c.Channels, c.OutChannels, (3, 3), padding: (1, 1));
+        using var input = torch.randn(c.Batch, c.Channels, c.Height, c.Width);                                    // [B, C, H, W]
+        using var offset = torch.randn(c.Batch, conv.OffsetChannels, c.Height, c.Width) * 2;                      // [B, 18, H, W]
+        using var mask = torch.sigmoid(torch.randn(c.Batch, conv.MaskChannels, c.Height, c.Width));               // [B, 9, H, W]
+        using var gradOutput = torch.randn(c.Batch, c.OutChannels, c.Height, c.Width);                            // [B, Cout, H, W]
+
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            conv.zero_grad();
+            var x = input.detach().requires_grad_(true);
+            var o = offset.detach().requires_grad_(true);
+            var m = mask.detach().requires_grad_(true);
+            var y = conv.forward(x, o, m);
+            y.backward(new[] { gradOutput });
+        }
+
+        for (int i = 0; i < warmup; i++) Step();
+        bool reset = PeakResidentSet.TryReset();
+        var times = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            Step();
+            times[i] = watch.Elapsed.TotalSeconds;
+        }
+        Array.Sort(times);
+        double median = repeats % 2 == 1 ? times[repeats / 2] : 0.5 * (times[repeats / 2 - 1] + times[repeats / 2]);
+        return new DeformConvBenchmarkResult(Implementation, c.Name, new[] { c.Batch, c.Channels, c.Height, c.Width }, c.OutChannels,
+            repeats, median, times[0], PeakResidentSet.Read(), reset, torch.get_num_threads());
+    }
+
+    /// <summary>
+    /// Runs the torchvision reference script with <paramref name="python"/> on the same cases and
+    /// parses its JSON (a list of results with the same fields).
+    /// </summary>
+    public static IReadOnlyList<DeformConvBenchmarkResult> RunTorchvisionReference(string python, string script,
+        IEnumerable<DeformConvBenchmarkCase> cases, int repeats, int warmup = 1, int? threads = null)
+    {
+        if (!File.Exists(script)) throw new FileNotFoundException($"torchvision benchmark script {script} not found.", script);
+        var jsonPath = Path.Combine(Path.GetTempPath(), $"deform-ref-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { script, "--repeats", repeats.ToString(), "--warmup", warmup.ToString(), "--json", jsonPath })
+            start.ArgumentList.Add(a);
+        if (threads is int n)
+        {
+            start.ArgumentList.Add("--threads");
+            start.ArgumentList.Add(n.ToString());
+        }
+        foreach (var c in cases)
+        {
+            start.ArgumentList.Add("--shape");
+            start.ArgumentList.Add($"{c.Name}={c.ToArgument()}");
+        }
+        try
+        {
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {python}.");
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"{python} {script} exited with {process.ExitCode}: {stderr.Trim()}");
+            _ = stdout.Result;
+            var results = JsonSerializer.Deserialize<List<DeformConvBenchmarkResult>>(File.ReadAllText(jsonPath), JsonOptions)
+                ?? throw new InvalidDataException($"{jsonPath} (from {script}): empty result list.");
+            return results;
+        }
+        finally { File.Delete(jsonPath); }
+    }
+
+    /// <summary>Whether <paramref name="python"/> exists and can import torchvision.</summary>
+    public static bool CanImportTorchvision(string python)
+    {
+        try
+        {
+            var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("import torchvision");
+            using var process = Process.Start(start);
+            if (process is null) return false;
+            process.StandardOutput.ReadToEnd();
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception) { return false; }
+    }
+
+    /// <summary>camelCase JSON (the reference script writes the same field names).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+}

@@ -1,0 +1,17 @@
+namespace Dsa.Data;
+
+/// <summary>
+/// What a batch item needs to go back to image space and to its record: the crop actually used (after
+/// augmentation), the full image-&gt;input affine (flip included), and the sample's identity.
+/// </summary>
+public sealed record SampleMeta(
+    string Video,
+    int KeyFrame,
+    int Person,
+    int? TrackId,
+    CropGeometry Crop,
+    bool Flipped,
+    AffineTransform ImageToInput,
+    double BoxScore,
+    int ImageWidth,
+    int ImageHeight);

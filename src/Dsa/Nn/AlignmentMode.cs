@@ -1,0 +1,12 @@
+namespace Dsa.Nn;
+
+/// <summary>How supporting-frame features are brought to the key frame (DSA-READING.md, "U-Net-like").</summary>
+public enum AlignmentMode
+{
+    /// <summary>The paper's default: GAB+LEB at every scale of a symmetric U-Net-like encoder/decoder.</summary>
+    SymmetricUNet,
+    /// <summary>Ablation "r/m U-Net-like architecture": GAB/LEB layers cascaded at full resolution.</summary>
+    Cascade,
+    /// <summary>Ablation "r/m alignment": supporting features are concatenated unaligned.</summary>
+    None,
+}

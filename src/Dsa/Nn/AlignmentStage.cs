@@ -1,0 +1,61 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dsa.Nn;
+
+/// <summary>
+/// One global-to-local alignment step: GAB (eq. 1-3) coarsely aligns the supporting feature to the
+/// key feature, then LEB (eq. 4-6) refines it locally. Either block can be switched off (ablations
+/// "r/m GAB", "r/m LEB"); with both off the stage is the identity.
+/// </summary>
+public sealed class AlignmentStage : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly GlobalAlignmentBlock? gab;
+    private readonly LocalEnhancementBlock? leb;
+
+    public AlignmentStage(string name, long channels, ModelConfig config) : base(name)
+    {
+        if (config.UseGab) gab = new GlobalAlignmentBlock("gab", channels, config.Gab);
+        if (config.UseLeb) leb = new LocalEnhancementBlock("leb", channels, config.Leb);
+        RegisterComponents();
+    }
+
+    public bool HasGab => gab is not null;
+
+    public bool HasLeb => leb is not null;
+
+    // key [B, C, h, w], support [B, C, h, w] -> aligned support [B, C, h, w]
+    public override Tensor forward(Tensor key, Tensor support) => Forward(key, support, null, "", 0);
+
+    /// <summary>As forward; when <paramref name="trace"/> is given, the predicted fields are added to it.</summary>
+    public Tensor Forward(Tensor key, Tensor support, IList<AlignmentFields>? trace, string stage, int level)
+    {
+        Tensor x = support;
+        Tensor? offset = null, mask = null, affine = null;
+        if (gab is not null)
+        {
+            if (trace is null) x = gab.forward(key, x);
+            else
+            {
+                var (aligned, o, m) = gab.ForwardWithFields(key, x);
+                x = aligned;
+                // Traced fields belong to the caller: keep them out of every dispose scope.
+                offset = o.detach().clone().DetachFromDisposeScope();
+                mask = m.detach().clone().DetachFromDisposeScope();
+            }
+        }
+        if (leb is not null)
+        {
+            if (trace is null) x = leb.forward(x, key);
+            else
+            {
+                var (enhanced, a) = leb.ForwardWithFields(x, key);
+                x = enhanced;
+                affine = a.detach().clone().DetachFromDisposeScope();
+            }
+        }
+        trace?.Add(new AlignmentFields(stage, level, offset, mask, affine));
+        // With both blocks off, return a new handle so callers may dispose the result independently.
+        return ReferenceEquals(x, support) ? support.alias() : x;
+    }
+}

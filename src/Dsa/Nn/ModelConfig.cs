@@ -1,0 +1,84 @@
+namespace Dsa.Nn;
+
+/// <summary>
+/// Everything that defines a DSA network. Defaults equal the paper (DSA-READING.md); every ablation
+/// row of Tables 4 and 5 is a difference from these defaults (see <see cref="Ablations"/>), and the
+/// single-frame baseline is <c>SupportOffsets = []</c>.
+/// </summary>
+public sealed record ModelConfig
+{
+    /// <summary>The backbone (HRNet-W48 in the paper).</summary>
+    public HrnetConfig Backbone { get; init; } = HrnetConfig.W48(15);
+
+    /// <summary>Network input height; the official HRNet needs a multiple of 32 (paper: 384).</summary>
+    public int InputHeight { get; init; } = 384;
+
+    /// <summary>Network input width; a multiple of 32 (paper: 288).</summary>
+    public int InputWidth { get; init; } = 288;
+
+    /// <summary>Number of heatmaps J (paper: the 15 PoseTrack joints).</summary>
+    public int Joints { get; init; } = 15;
+
+    /// <summary>
+    /// Frame offsets of the supporting frames relative to the key frame t. The paper's text says
+    /// "(-1, -1, 1, 2)"; we read it as (-2, -1, +1, +2) (DSA-READING.md). Empty = single-frame baseline.
+    /// </summary>
+    public IReadOnlyList<int> SupportOffsets { get; init; } = new[] { -2, -1, 1, 2 };
+
+    public AlignmentMode Alignment { get; init; } = AlignmentMode.SymmetricUNet;
+
+    /// <summary>Global Alignment Block on (ablation "r/m GAB" = false).</summary>
+    public bool UseGab { get; init; } = true;
+
+    /// <summary>Local Enhancement Block on (ablation "r/m LEB" = false).</summary>
+    public bool UseLeb { get; init; } = true;
+
+    /// <summary>GAB details; <c>Deformable = false</c> is the ablation "GAB with regular convolution layer".</summary>
+    public GabOptions Gab { get; init; } = new();
+
+    public LebOptions Leb { get; init; } = new();
+
+    /// <summary>Scales of the symmetric structure: 3 = heatmap resolution, 1/2 and 1/4 (our reading).</summary>
+    public int AlignmentScales { get; init; } = 3;
+
+    /// <summary>GAB+LEB stages of the cascade ablation: 3 stages = the paper's "six layers".</summary>
+    public int CascadeStages { get; init; } = 3;
+
+    /// <summary>
+    /// Whether all supporting frames share one alignment module (the paper does not say; PoseWarper and
+    /// DCPose share; so do we by default).
+    /// </summary>
+    public bool ShareAlignmentAcrossFrames { get; init; } = true;
+
+    /// <summary>Residual blocks that aggregate [F_t, aligned F_t+d ...] (paper: "several residual blocks").</summary>
+    public int FusionBlocks { get; init; } = 2;
+
+    /// <summary>3x3 conv-BN-ReLU layers of the head before the final 3x3 conv to J heatmaps (paper: "a stack of 3x3 convolution layers").</summary>
+    public int HeadLayers { get; init; } = 2;
+
+    /// <summary>Keep the (pretrained) backbone fixed; the paper does not say (DCPose freezes it).</summary>
+    public bool FreezeBackbone { get; init; }
+
+    public int FrameCount => 1 + SupportOffsets.Count;
+
+    public bool IsSingleFrame => SupportOffsets.Count == 0;
+
+    /// <summary>Heatmap size = input / 4 (HRNet's stride).</summary>
+    public (int Height, int Width) HeatmapSize => (InputHeight / 4, InputWidth / 4);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the field when the configuration cannot be built.</summary>
+    public void Validate()
+    {
+        if (InputHeight <= 0 || InputWidth <= 0 || InputHeight % 32 != 0 || InputWidth % 32 != 0)
+            throw new ArgumentException($"ModelConfig.InputHeight/InputWidth = {InputHeight}x{InputWidth}: HRNet needs sides that are positive multiples of 32 (e.g. 384x288, 256x192, 128x96).");
+        if (Joints <= 0) throw new ArgumentException($"ModelConfig.Joints = {Joints} must be positive.");
+        if (SupportOffsets.Contains(0)) throw new ArgumentException("ModelConfig.SupportOffsets must not contain 0 (the key frame is always frame 0).");
+        if (SupportOffsets.Distinct().Count() != SupportOffsets.Count) throw new ArgumentException($"ModelConfig.SupportOffsets has duplicates: [{string.Join(", ", SupportOffsets)}].");
+        if (AlignmentScales < 1) throw new ArgumentException($"ModelConfig.AlignmentScales = {AlignmentScales} must be >= 1.");
+        var (h, w) = HeatmapSize;
+        if ((h >> (AlignmentScales - 1)) < 2 || (w >> (AlignmentScales - 1)) < 2)
+            throw new ArgumentException($"ModelConfig.AlignmentScales = {AlignmentScales} is too many for a {h}x{w} heatmap.");
+        if (CascadeStages < 1) throw new ArgumentException($"ModelConfig.CascadeStages = {CascadeStages} must be >= 1.");
+        if (FusionBlocks < 0 || HeadLayers < 0) throw new ArgumentException("ModelConfig.FusionBlocks and HeadLayers must be >= 0.");
+    }
+}

@@ -1,0 +1,112 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Dsa.IO;
+using Dsa.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dsa.Training;
+
+/// <summary>
+/// A training checkpoint: one zip file holding the model state dict (safetensors, official
+/// parameter names), the optimizer state (TorchSharp's format: Adam moments and step counts), and
+/// the trainer state (epoch, position in the epoch, best metric, RNG, both configs) as JSON.
+/// Written atomically (temporary file, then rename), so a crash mid-write leaves the previous
+/// checkpoint readable.
+/// </summary>
+public static class Checkpoint
+{
+    private const string ModelEntry = "model.safetensors";
+    private const string OptimizerEntry = "optimizer.bin";
+    private const string StateEntry = "trainer_state.json";
+
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static void Save(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer, TrainerState state)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            using (var e = zip.CreateEntry(ModelEntry, CompressionLevel.NoCompression).Open())
+                Safetensors.Write(e, model.state_dict(), new Dictionary<string, string> { ["format"] = "dsa-checkpoint" });
+            if (optimizer is not null)
+            {
+                using var e = zip.CreateEntry(OptimizerEntry, CompressionLevel.NoCompression).Open();
+                using var w = new BinaryWriter(e);
+                optimizer.save_state_dict(w);
+            }
+            using (var e = zip.CreateEntry(StateEntry).Open())
+                JsonSerializer.Serialize(e, state, Json);
+        });
+    }
+
+    /// <summary>Reads only the trainer state (cheap: no tensors).</summary>
+    public static TrainerState ReadState(string path)
+    {
+        using var zip = Open(path);
+        return ReadStateEntry(zip, path);
+    }
+
+    /// <summary>Loads the weights into <paramref name="model"/> (strict) and, when given, the optimizer state.</summary>
+    public static TrainerState Restore(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer)
+    {
+        using var zip = Open(path);
+        var state = ReadStateEntry(zip, path);
+        var modelEntry = zip.GetEntry(ModelEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{ModelEntry}'.");
+        using (var s = modelEntry.Open())
+        using (var weights = Safetensors.Read(s, $"{path}!{ModelEntry}"))
+            StateDictLoader.Load(model, weights.Tensors, strict: true);
+        if (optimizer is not null)
+        {
+            var optEntry = zip.GetEntry(OptimizerEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{OptimizerEntry}' (was it saved without an optimizer?).");
+            using var s = optEntry.Open();
+            using var buffered = new MemoryStream();
+            s.CopyTo(buffered);
+            buffered.Position = 0;
+            using var r = new BinaryReader(buffered);
+            optimizer.load_state_dict(r);
+        }
+        return state;
+    }
+
+    /// <summary>Builds the model a checkpoint describes and loads its weights (for eval/predict).</summary>
+    public static (DsaNet Model, TrainerState State) LoadModel(string path)
+    {
+        var state = ReadState(path);
+        var model = new DsaNet("dsa", state.Model);
+        Restore(path, model, null);
+        return (model, state);
+    }
+
+    public static string EncodeRngState()
+    {
+        using var s = torch.random.get_rng_state();
+        return Convert.ToBase64String(s.bytes.ToArray());
+    }
+
+    public static void RestoreRngState(string base64)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        using var t = torch.empty(bytes.Length, ScalarType.Byte);
+        t.bytes = bytes;
+        torch.random.set_rng_state(t);
+    }
+
+    private static ZipArchive Open(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint {path} does not exist.", path);
+        try { return ZipFile.OpenRead(path); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{path}: not a readable checkpoint (zip): {e.Message}", e); }
+    }
+
+    private static TrainerState ReadStateEntry(ZipArchive zip, string path)
+    {
+        var entry = zip.GetEntry(StateEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{StateEntry}'.");
+        using var s = entry.Open();
+        try
+        {
+            return JsonSerializer.Deserialize<TrainerState>(s, Json) ?? throw new InvalidDataException($"{path}!{StateEntry}: empty.");
+        }
+        catch (JsonException e) { throw new InvalidDataException($"{path}!{StateEntry}: {e.Message}", e); }
+    }
+}

@@ -1,0 +1,40 @@
+namespace Dsa.Training;
+
+/// <summary>
+/// Optimisation settings. Defaults are the paper's "Implementation details": Adam, lr 1e-3 "decaying
+/// by 10% every 10 epochs" (ambiguous; DSA-READING.md: gamma 0.1 at epoch 10 like the DCPose family,
+/// switchable to 0.9), batch 48, 20 epochs.
+/// </summary>
+public sealed record TrainConfig
+{
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Epochs between learning-rate decays.</summary>
+    public int DecayEvery { get; init; } = 10;
+    /// <summary>Factor applied at each decay: 0.1 (our reading) or 0.9 (the literal "10%").</summary>
+    public double DecayGamma { get; init; } = 0.1;
+    public int BatchSize { get; init; } = 48;
+    public int Epochs { get; init; } = 20;
+    /// <summary>Clip the global gradient norm to this value; null = no clipping.</summary>
+    public double? GradientClipNorm { get; init; }
+    /// <summary>Validate (poseval AP) every this many epochs; 0 = never.</summary>
+    public int ValidateEvery { get; init; } = 1;
+    /// <summary>The seed of every random choice (torch and the data pipeline).</summary>
+    public int Seed { get; init; } = 1;
+    /// <summary>Write a log line every this many optimiser steps.</summary>
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Stop after this much wall time (the demo's budget); null = run all epochs.</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>The learning rate during <paramref name="epoch"/> (0-based): step decay.</summary>
+    public double LearningRateAt(int epoch) => LearningRate * Math.Pow(DecayGamma, epoch / Math.Max(1, DecayEvery));
+
+    public void Validate()
+    {
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"TrainConfig.LearningRate = {LearningRate} must be a positive number.");
+        if (!(DecayGamma > 0) || DecayGamma > 1) throw new ArgumentException($"TrainConfig.DecayGamma = {DecayGamma} must be in (0, 1].");
+        if (DecayEvery < 1) throw new ArgumentException($"TrainConfig.DecayEvery = {DecayEvery} must be >= 1.");
+        if (BatchSize < 1) throw new ArgumentException($"TrainConfig.BatchSize = {BatchSize} must be >= 1.");
+        if (Epochs < 1) throw new ArgumentException($"TrainConfig.Epochs = {Epochs} must be >= 1.");
+        if (GradientClipNorm is { } c && !(c > 0)) throw new ArgumentException($"TrainConfig.GradientClipNorm = {c} must be positive.");
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dsa.IO;
+using Dsa.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dsa.Training;
+
+/// <summary>
+/// The training loop: Adam with step decay, the paper's visibility-weighted heatmap MSE (eq. 7),
+/// validation and best-checkpoint tracking, atomic checkpoints after every epoch and on
+/// cancellation, exact resume, and a guard that stops on a NaN/infinite loss without overwriting
+/// the last good checkpoint.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Seeds torch's CPU generator; call before building the model so its initial weights repeat.</summary>
+    public static void Seed(int seed) => torch.manual_seed(seed);
+
+    public static TrainingOutcome Run(
+        DsaNet model,
+        ITrainingData data,
+        TrainConfig config,
+        RunFolder run,
+        IValidator? validator = null,
+        bool resume = false,
+        IProgress<TrainingEvent>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        config.Validate();
+        if (data.BatchesPerEpoch < 1) throw new ArgumentException("The training data yields no batch per epoch (too few samples for the batch size?).");
+        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
+        using var optimizer = optim.Adam(trainable, lr: config.LearningRate);
+
+        int startEpoch = 0, skip = 0;
+        long step = 0;
+        double? bestMap = null;
+        int? bestEpoch = null;
+        if (resume)
+        {
+            var state = Checkpoint.Restore(run.LastCheckpoint, model, optimizer);
+            Checkpoint.RestoreRngState(state.TorchRngState);
+            (startEpoch, skip, step, bestMap, bestEpoch) = (state.Epoch, state.BatchInEpoch, state.GlobalStep, state.BestMap, state.BestEpoch);
+        }
+        else
+        {
+            Trainer.Seed(config.Seed);
+            AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(new { model = model.Config, train = config }, Checkpoint.Json));
+        }
+
+        var log = new MetricsLog(run, resume ? step : -1);
+        long stepsTotal = (long)config.Epochs * data.BatchesPerEpoch;
+        var losses = new List<double>();
+        var budget = Stopwatch.StartNew();
+        var window = Stopwatch.StartNew();
+        long windowSamples = 0;
+
+        TrainerState Snapshot(int epoch, int batchInEpoch) => new(epoch, batchInEpoch, step, bestMap, bestEpoch,
+            Checkpoint.EncodeRngState(), model.Config, config, DateTimeOffset.UtcNow);
+
+        TrainingOutcome Stop(TrainingStatus status, int epoch, int batchInEpoch, string message, bool save)
+        {
+            if (save) Checkpoint.Save(run.LastCheckpoint, model, optimizer, Snapshot(epoch, batchInEpoch));
+            var e = new TrainingEvent("stopped", epoch, step, stepsTotal, config.LearningRateAt(epoch), Message: message);
+            log.Append(e);
+            progress?.Report(e);
+            return new TrainingOutcome(status, epoch, step, losses, bestMap, bestEpoch, message);
+        }
+
+        for (int epoch = startEpoch; epoch < config.Epochs; epoch++)
+        {
+            double lr = config.LearningRateAt(epoch);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            model.train();
+            int batchInEpoch = epoch == startEpoch ? skip : 0;
+            foreach (var batch in data.Epoch(epoch, batchInEpoch, cancellation))
+            {
+                using (batch)
+                {
+                    if (cancellation.IsCancellationRequested)
+                        return Stop(TrainingStatus.Interrupted, epoch, batchInEpoch, $"Interrupted at epoch {epoch}, step {step}; checkpoint saved to {run.LastCheckpoint}.", save: true);
+
+                    double loss;
+                    using (var scope = NewDisposeScope())
+                    {
+                        optimizer.zero_grad();
+                        var heatmaps = model.forward(batch.Frames);
+                        var lossTensor = JointsMseLoss.Compute(heatmaps, batch.Targets, batch.TargetWeights);
+                        loss = lossTensor.item<float>();
+                        if (!double.IsFinite(loss))
+                            return Stop(TrainingStatus.NonFiniteLoss, epoch, batchInEpoch,
+                                $"Loss became {loss} at epoch {epoch}, step {step + 1}; stopped. The last good checkpoint ({run.LastCheckpoint}) was kept unchanged.", save: false);
+                        lossTensor.backward();
+                        if (config.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(trainable, clip);
+                        optimizer.step();
+                    }
+                    step++;
+                    batchInEpoch++;
+                    losses.Add(loss);
+                    windowSamples += batch.Count;
+                    if (step % config.LogEvery == 0 || batchInEpoch == data.BatchesPerEpoch)
+                    {
+                        var e = new TrainingEvent("step", epoch, step, stepsTotal, lr, loss, windowSamples / Math.Max(1e-9, window.Elapsed.TotalSeconds));
+                        log.Append(e);
+                        progress?.Report(e);
+                        window.Restart();
+                        windowSamples = 0;
+                    }
+                    if (config.TimeBudget is { } limit && budget.Elapsed > limit)
+                        return Stop(TrainingStatus.BudgetExhausted, epoch, batchInEpoch, $"Time budget {limit} used up at epoch {epoch}, step {step}.", save: true);
+                }
+            }
+            if (cancellation.IsCancellationRequested)
+                return Stop(TrainingStatus.Interrupted, epoch, batchInEpoch, $"Interrupted at epoch {epoch}, step {step}; checkpoint saved to {run.LastCheckpoint}.", save: true);
+
+            if (validator is not null && config.ValidateEvery > 0 && (epoch + 1) % config.ValidateEvery == 0)
+            {
+                double map = validator.Validate(model, epoch, cancellation);
+                var e = new TrainingEvent("validation", epoch, step, stepsTotal, lr, ValidationMap: map);
+                log.Append(e);
+                progress?.Report(e);
+                if (bestMap is null || map > bestMap)
+                {
+                    (bestMap, bestEpoch) = (map, epoch);
+                    Checkpoint.Save(run.BestCheckpoint, model, null, Snapshot(epoch + 1, 0));
+                }
+            }
+            Checkpoint.Save(run.LastCheckpoint, model, optimizer, Snapshot(epoch + 1, 0));
+            var saved = new TrainingEvent("checkpoint", epoch, step, stepsTotal, lr, Message: run.LastCheckpoint);
+            progress?.Report(saved);
+        }
+        log.Append(new TrainingEvent("stopped", config.Epochs - 1, step, stepsTotal, config.LearningRateAt(config.Epochs - 1), Message: "completed"));
+        return new TrainingOutcome(TrainingStatus.Completed, config.Epochs, step, losses, bestMap, bestEpoch, $"Completed {config.Epochs} epochs, {step} steps.");
+    }
+}

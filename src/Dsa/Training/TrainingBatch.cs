@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace Dsa.Training;
+
+/// <summary>What one optimisation step consumes.</summary>
+/// <param name="Frames">[B, T, 3, H, W], key frame first.</param>
+/// <param name="Targets">Target heatmaps [B, J, h, w].</param>
+/// <param name="TargetWeights">Visibility weights v_j [B, J] or [B, J, 1].</param>
+public sealed record TrainingBatch(Tensor Frames, Tensor Targets, Tensor TargetWeights) : IDisposable
+{
+    public long Count => Frames.shape[0];
+
+    public void Dispose()
+    {
+        Frames.Dispose();
+        Targets.Dispose();
+        TargetWeights.Dispose();
+    }
+}

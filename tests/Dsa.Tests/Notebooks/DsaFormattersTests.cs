@@ -1,0 +1,73 @@
+using Dsa.Interactive;
+using Microsoft.Data.Analysis;
+using Plotly.NET;
+using SkiaSharp;
+using TorchSharp;
+
+namespace Dsa.Tests.Notebooks;
+
+public sealed class DsaFormattersTests
+{
+    [Fact]
+    public void ImageBundleIsDecodablePng()
+    {
+        using var surface = SKSurface.Create(new SKImageInfo(5, 2));
+        surface.Canvas.Clear(SKColors.Blue);
+        using var image = surface.Snapshot();
+        var bundle = DsaFormatters.ToMimeBundle(image);
+        using var decoded = SKBitmap.Decode(Convert.FromBase64String(bundle["image/png"]));
+        Assert.Equal((5, 2), (decoded.Width, decoded.Height));
+        Assert.Equal(SKColors.Blue, decoded.GetPixel(4, 1));
+        Assert.Equal("SKImage 5x2 px", bundle["text/plain"]);
+    }
+
+    [Fact]
+    public void DataFrameHtmlHasHeadersAndOneDecimalNumbers()
+    {
+        var frame = new DataFrame(
+            new StringDataFrameColumn("video", ["a", "b"]),
+            new PrimitiveDataFrameColumn<double>("mAP", [81.26, 79.04]),
+            new PrimitiveDataFrameColumn<int>("frames", [30, 41]));
+        var bundle = DsaFormatters.ToMimeBundle(frame);
+        string html = bundle["text/html"];
+        Assert.Contains("<th>video</th>", html);
+        Assert.Contains("<th>mAP</th>", html);
+        Assert.Contains("<th>frames</th>", html);
+        Assert.Contains("<td>81.3</td>", html);
+        Assert.Contains("<td>79.0</td>", html);
+        Assert.Contains("<td>41</td>", html);
+        Assert.StartsWith("DataFrame 2 rows x 3 columns", bundle["text/plain"]);
+        Assert.Contains("81.3", bundle["text/plain"]);
+    }
+
+    [Fact]
+    public void PlotlyHtmlEmbedsPlotlyJsAndNeedsNoCdn()
+    {
+        var chart = Plotly.NET.CSharp.Chart.Line<int, double, string>(x: new[] { 1, 2, 3 }, y: new[] { 0.5, 0.25, 0.125 });
+        var bundle = DsaFormatters.ToMimeBundle(chart);
+        string html = bundle["text/html"];
+        // The plotly.js bundle announces itself in its licence header; nothing is loaded from a URL
+        // (plotly.js itself mentions cdn.plot.ly as a default for map tiles, which is not a script load).
+        Assert.Contains("plotly.js v", html);
+        Assert.True(html.Length > 1_000_000, $"HTML is {html.Length} chars: plotly.js does not seem embedded");
+        Assert.DoesNotMatch(@"<script[^>]+src=""https?://", html);
+        Assert.Contains("newPlot", html);
+        Assert.Equal("Plotly chart (1 traces)", bundle["text/plain"]);
+    }
+
+    [Fact]
+    public void TensorSummaryNamesShapeDtypeAndDevice()
+    {
+        using var tensor = torch.zeros(2, 3, 4, dtype: torch.float64);
+        Assert.Equal("Tensor [2, 3, 4] Float64 cpu", DsaFormatters.ToMimeBundle(tensor)["text/plain"]);
+    }
+
+    [Fact]
+    public void RegisterIsIdempotentAndPlainValuesStayText()
+    {
+        DsaFormatters.Register();
+        DsaFormatters.Register();
+        Assert.Equal("hello", Assert.Single(DsaFormatters.ToMimeBundle("hello")).Value);
+        Assert.Equal("42", Assert.Single(DsaFormatters.ToMimeBundle(42)).Value);
+    }
+}
