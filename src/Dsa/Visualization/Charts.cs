@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using Dsa.Data;
+using Dsa.Evaluation;
 using Microsoft.FSharp.Core;
 using Plotly.NET;
-using Plotly.NET.LayoutObjects;
 using CSharpChart = Plotly.NET.CSharp.Chart;
 using static Plotly.NET.CSharp.GenericChartExtensions;
 
@@ -54,8 +54,10 @@ public static class Charts
 
     /// <summary>
     /// Grouped bars: per method, AP for Head, Shoulder, Elbow, Wrist, Hip, Knee, Ankle and mAP
-    /// (<see cref="ApColumns"/>), in that order on the x axis. A method may be the paper's own row.
-    /// Every method must have every column (keys are matched exactly).
+    /// (<see cref="ApColumns"/>), always in that order on the x axis whatever the dictionaries'
+    /// order. A method may lack columns (the paper prints "-" for some): those bars are left out.
+    /// Use <see cref="ApRow(PaperRow)"/> / <see cref="ApRow(ApResult)"/> to turn the paper's rows
+    /// and evaluator results into rows.
     /// </summary>
     public static GenericChart PerJointApBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> methods, string title = "Per-joint AP")
     {
@@ -64,17 +66,43 @@ public static class Charts
         var bars = new List<GenericChart>();
         foreach (var (method, row) in methods)
         {
-            var values = ApColumns.Select(c => row.TryGetValue(c, out var v)
-                ? v
-                : throw new ArgumentException($"method '{method}': no value for column '{c}' (expected {string.Join(", ", ApColumns)}).", nameof(methods))).ToArray();
+            var unknown = row.Keys.Where(k => !ApColumns.Contains(k)).ToArray();
+            if (unknown.Length > 0)
+                throw new ArgumentException($"method '{method}': unknown column(s) {string.Join(", ", unknown.Select(k => $"'{k}'"))} " +
+                    $"(expected {string.Join(", ", ApColumns)}).", nameof(methods));
+            var columns = ApColumns.Where(row.ContainsKey).ToArray();
+            if (columns.Length == 0) throw new ArgumentException($"method '{method}': no columns.", nameof(methods));
+            var values = columns.Select(c => row[c]).ToArray();
             CheckFinite(values, $"method '{method}'");
-            bars.Add(CSharpChart.Column<double, string, string>(values, Keys: ApColumns.ToArray(), Name: method,
+            bars.Add(CSharpChart.Column<double, string, string>(values, Keys: columns, Name: method,
                 MultiText: values.Select(v => v.ToString("0.0")).ToArray()));
         }
         var chart = CSharpChart.Combine(bars)
             .WithXAxisStyle<string, string, string>(TitleText: "joint group", CategoryOrder: StyleParam.CategoryOrder.Array, CategoryArray: ApColumns.ToArray())
             .WithYAxisStyle<double, double, string>(TitleText: "AP (%)");
         return WithTitle(chart, title);
+    }
+
+    /// <summary>A paper table row as a chart row: its printed columns (skipping "-") and mAP.</summary>
+    public static IReadOnlyDictionary<string, double> ApRow(PaperRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var result = new Dictionary<string, double>();
+        foreach (var column in Skeleton.ReportColumns)
+            if (row.Columns.TryGetValue(column, out var v) && v is double value) result[column] = value;
+        result["mAP"] = row.Map;
+        return result;
+    }
+
+    /// <summary>An evaluator result as a chart row: the 7 columns (skipping NaN, poseval's "joint never annotated") and mAP.</summary>
+    public static IReadOnlyDictionary<string, double> ApRow(ApResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var row = new Dictionary<string, double>();
+        foreach (var column in Skeleton.ReportColumns)
+            if (result.Columns.TryGetValue(column, out var v) && double.IsFinite(v)) row[column] = v;
+        if (double.IsFinite(result.Total)) row["mAP"] = result.Total;
+        return row;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dsa.Data;
+using Dsa.Evaluation;
 using Dsa.Visualization;
 using Plotly.NET;
 
@@ -75,13 +76,23 @@ public class ChartsTests
     }
 
     [Fact]
-    public void PerJointApBarsNameTheMissingColumn()
+    public void PerJointApBarsLeaveOutColumnsThePaperDoesNotPrintAndRejectUnknownOnes()
     {
-        var partial = Row(PaperPt17).Where(p => p.Key != "Wrist").ToDictionary(p => p.Key, p => p.Value);
+        // Table 2's STAF row prints only Wrist, Ankle and mAP.
+        var staf = PaperResults.PoseTrack18Val.Single(r => r.Method.StartsWith("STAF"));
+        var row = Charts.ApRow(staf);
+        Assert.Equal(new[] { "Wrist", "Ankle", "mAP" }, row.Keys.OrderBy(k => Charts.ApColumns.ToList().IndexOf(k)));
+        var dsa = Charts.ApRow(PaperResults.PoseTrack18Val.Single(r => r.Method == "DSA"));
+        var (data, _) = Json(Charts.PerJointApBars(new Dictionary<string, IReadOnlyDictionary<string, double>> { ["STAF"] = row, ["DSA"] = dsa }));
+        Assert.Equal(new[] { "Wrist", "Ankle", "mAP" }, data[0].GetProperty("x").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(new[] { 64.7, 62.0, 70.4 }, data[0].GetProperty("y").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal(Charts.ApColumns, data[1].GetProperty("x").EnumerateArray().Select(e => e.GetString()));
+
+        var typo = Row(PaperPt17).ToDictionary(p => p.Key == "Wrist" ? "Wirst" : p.Key, p => p.Value);
         var e = Assert.Throws<ArgumentException>(() => Charts.PerJointApBars(
-            new Dictionary<string, IReadOnlyDictionary<string, double>> { ["ours"] = partial }));
+            new Dictionary<string, IReadOnlyDictionary<string, double>> { ["ours"] = typo }));
         Assert.Contains("'ours'", e.Message);
-        Assert.Contains("'Wrist'", e.Message);
+        Assert.Contains("'Wirst'", e.Message);
     }
 
     [Fact]
