@@ -64,8 +64,8 @@ public static class FeatureImages
     /// </summary>
     public static SKImage Difference(Tensor key, Tensor support, double? maxNorm = null, int scale = 4)
     {
-        using var norm = DifferenceNorm(key, support);
-        var values = norm.contiguous().data<float>().ToArray();
+        float[] values;
+        using (NewDisposeScope()) values = DifferenceNorm(key, support).contiguous().data<float>().ToArray(); // [h*w]
         double top = maxNorm ?? values.Max();
         if (!double.IsFinite(top)) throw new ArgumentException($"Difference: scale maximum {top} is not finite (NaN in the features?).");
         if (top <= 0) top = 1; // identical features: every pixel is at the bottom of the map
@@ -77,9 +77,8 @@ public static class FeatureImages
     public static (SKImage Before, SKImage After, double MaxNorm) DifferencePair(Tensor key, Tensor before, Tensor after, int scale = 4)
     {
         double max;
-        using (var nb = DifferenceNorm(key, before))
-        using (var na = DifferenceNorm(key, after))
-            max = Math.Max(nb.max().item<float>(), na.max().item<float>());
+        using (NewDisposeScope())
+            max = Math.Max(DifferenceNorm(key, before).max().item<float>(), DifferenceNorm(key, after).max().item<float>());
         return (Difference(key, before, max, scale), Difference(key, after, max, scale), max);
     }
 

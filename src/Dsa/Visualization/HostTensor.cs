@@ -39,8 +39,8 @@ internal sealed class HostTensor
         if (shape[1] < 1 || shape[2] < 1)
             throw new ArgumentException($"{name}: empty spatial size in shape [{string.Join(", ", shape)}].", name);
         float[] data;
-        using (var host = tensor.detach().to(ScalarType.Float32).cpu().contiguous())
-            data = host.data<float>().ToArray();
+        using (NewDisposeScope())
+            data = tensor.detach().to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
         if (requireFinite)
             for (int i = 0; i < data.Length; i++)
                 if (!float.IsFinite(data[i]))

@@ -66,7 +66,7 @@ public sealed class PcaBasis
         if (samples.dim() != 2 || samples.shape[1] != Mean.Length)
             throw new ArgumentException($"samples: expected [N, {Mean.Length}], got [{string.Join(", ", samples.shape)}].", nameof(samples));
         double[] x;
-        using (var host = samples.detach().to(ScalarType.Float64).cpu().contiguous()) x = host.data<double>().ToArray();
+        using (NewDisposeScope()) x = samples.detach().to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
         int n = (int)samples.shape[0], c = Mean.Length;
         var scores = new double[n][];
         for (int i = 0; i < n; i++)
