@@ -51,8 +51,8 @@ public static class AffineKernelRenderer
     public static SKImage KernelGrids(SKImage crop, Tensor affine, int latticeStep, int stride = 4, float zoom = 3f)
     {
         ArgumentNullException.ThrowIfNull(crop);
-        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "Stride must be >= 1.");
         var a = ReadAffine(affine);
+        Raster.CheckCropMatches(crop, a.Height, a.Width, stride, nameof(affine));
         using var surface = Raster.Canvas(crop, zoom);
         var canvas = surface.Canvas;
         float spacing = stride * zoom;

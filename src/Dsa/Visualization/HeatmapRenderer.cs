@@ -21,6 +21,7 @@ public static class HeatmapRenderer
     {
         ArgumentNullException.ThrowIfNull(crop);
         var maps = HostTensor.Read(heatmaps, nameof(heatmaps));
+        Raster.CheckCropMatches(crop, maps.Height, maps.Width, stride, nameof(heatmaps));
         if (joint is int j && (j < 0 || j >= maps.Channels))
             throw new ArgumentOutOfRangeException(nameof(joint), j, $"Joint index outside 0..{maps.Channels - 1}.");
         var plane = Plane(maps, joint);
@@ -36,6 +37,7 @@ public static class HeatmapRenderer
         ArgumentNullException.ThrowIfNull(crop);
         skeleton ??= Skeleton.PoseTrack;
         var maps = HostTensor.Read(heatmaps, nameof(heatmaps));
+        Raster.CheckCropMatches(crop, maps.Height, maps.Width, stride, nameof(heatmaps));
         if (maps.Channels != skeleton.Count)
             throw new ArgumentException($"heatmaps: {maps.Channels} joints, but the skeleton has {skeleton.Count}.", nameof(heatmaps));
         var panels = new List<MontagePanel>();
@@ -68,7 +70,6 @@ public static class HeatmapRenderer
 
     private static SKImage Draw(SKImage crop, float[] plane, int width, int height, int stride, bool normalise, double maxAlpha)
     {
-        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "Stride must be >= 1.");
         double top = normalise ? Math.Max(plane.Max(), 1e-12f) : 1.0;
         var colours = plane.Select(v =>
         {

@@ -58,8 +58,8 @@ public static class OffsetFieldRenderer
     {
         ArgumentNullException.ThrowIfNull(supportCrop);
         ArgumentNullException.ThrowIfNull(pixels);
-        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "Stride must be >= 1.");
         var field = ReadOffset(offset);
+        Raster.CheckCropMatches(supportCrop, field.Height, field.Width, stride, nameof(offset));
         var modulation = ReadMask(mask, field);
         foreach (var (r, c) in pixels) CheckPixel(field, r, c, nameof(pixels));
 
@@ -78,10 +78,10 @@ public static class OffsetFieldRenderer
         Tensor? mask = null, float zoom = 12f)
     {
         ArgumentNullException.ThrowIfNull(supportCrop);
-        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "Stride must be >= 1.");
         if (radius < 1) throw new ArgumentOutOfRangeException(nameof(radius), radius, "The window needs a radius of at least one feature pixel.");
         if (!(zoom > 0)) throw new ArgumentOutOfRangeException(nameof(zoom), zoom, "Zoom must be positive.");
         var field = ReadOffset(offset);
+        Raster.CheckCropMatches(supportCrop, field.Height, field.Width, stride, nameof(offset));
         var modulation = ReadMask(mask, field);
         CheckPixel(field, pixel.Row, pixel.Col, nameof(pixel));
         int side = (int)Math.Round((2 * radius + 1) * stride * zoom);

@@ -48,6 +48,18 @@ internal static class Raster
     }
 
     /// <summary>
+    /// The crop must be exactly stride x the map's size, or the feature-to-crop mapping of
+    /// <see cref="FeatureCoordinates"/> would put every mark in the wrong place without any sign of it.
+    /// </summary>
+    public static void CheckCropMatches(SKImage crop, int mapHeight, int mapWidth, int stride, string mapName)
+    {
+        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "Stride must be >= 1.");
+        if (crop.Width != mapWidth * stride || crop.Height != mapHeight * stride)
+            throw new ArgumentException($"{mapName}: a {mapHeight}x{mapWidth} map at stride {stride} covers a {mapWidth * stride}x{mapHeight * stride} " +
+                $"crop (width x height), but the crop is {crop.Width}x{crop.Height}.", mapName);
+    }
+
+    /// <summary>
     /// Canvas position of a feature-map position (row, col), for a crop drawn at <paramref name="zoom"/>.
     /// <see cref="FeatureCoordinates.ToCrop"/> gives crop coordinates with pixel centres at integers;
     /// Skia puts pixel k's centre at k + 0.5, hence the half-pixel shift before zooming.

@@ -36,6 +36,10 @@ public class HeatmapRendererTests
         using var maps = rand(15, 8, 6);
         using var grid = HeatmapRenderer.JointGrid(crop, maps, columns: 5);
         Assert.True(grid.Width >= 5 * 24 && grid.Height >= 3 * 32, $"{grid.Width}x{grid.Height}");
+        using var small = rand(15, 7, 6);
+        var mismatch = Assert.Throws<ArgumentException>(() => HeatmapRenderer.Overlay(crop, small));
+        Assert.Contains("24x28", mismatch.Message);   // what a 7x6 map covers at stride 4
+        Assert.Contains("24x32", mismatch.Message);   // the crop it was given
         using var wrong = rand(14, 8, 6);
         var e = Assert.Throws<ArgumentException>(() => HeatmapRenderer.JointGrid(crop, wrong, Skeleton.PoseTrack));
         Assert.Contains("14", e.Message);
