@@ -7,8 +7,8 @@ namespace Dsa.Visualization;
 /// Pictures of the Global Alignment Block's deformable sampling (paper eq. 3, DCNv2).
 /// Offsets are [2*9, h, w] in torchvision.ops.deform_conv2d layout: channel 2k is the row (y)
 /// shift of tap k, 2k+1 the column (x) shift; tap k = i*3 + j over the 3x3 kernel sits at the
-/// regular position (i-1, j-1). Tap k of output pixel p samples p + (i-1, j-1) + offset_k(p), in
-/// feature pixels; <see cref="FeatureCoordinates"/> maps that to the crop.
+/// regular position (i-1, j-1) times the dilation (1 in DSA's GAB). Tap k of output pixel p samples
+/// p + dilation * (i-1, j-1) + offset_k(p), in feature pixels; <see cref="FeatureCoordinates"/> maps that to the crop.
 /// </summary>
 public static class OffsetFieldRenderer
 {
@@ -17,25 +17,26 @@ public static class OffsetFieldRenderer
     /// <summary>Dark edge under arrows so they read on bright and dark crops alike.</summary>
     private static readonly SKColor Halo = new(0, 0, 0, 150);
 
-    /// <summary>Regular and deformed sampling positions (feature pixels, (row, col)) of the 9 taps of one output pixel.</summary>
-    public static (double Row, double Col)[] RegularPositions(int row, int col)
+    /// <summary>Regular (undeformed) sampling positions (feature pixels, (row, col)) of the 9 taps of one output pixel.</summary>
+    public static (double Row, double Col)[] RegularPositions(int row, int col, int dilation = 1)
     {
+        if (dilation < 1) throw new ArgumentOutOfRangeException(nameof(dilation), dilation, "Dilation must be >= 1.");
         var points = new (double, double)[Taps];
-        for (int k = 0; k < Taps; k++) points[k] = (row + k / 3 - 1, col + k % 3 - 1);
+        for (int k = 0; k < Taps; k++) points[k] = (row + dilation * (k / 3 - 1), col + dilation * (k % 3 - 1));
         return points;
     }
 
     /// <summary>The 9 deformed sampling positions (feature pixels) of output pixel (row, col).</summary>
-    public static (double Row, double Col)[] DeformedPositions(Tensor offset, int row, int col)
+    public static (double Row, double Col)[] DeformedPositions(Tensor offset, int row, int col, int dilation = 1)
     {
         var field = ReadOffset(offset);
         CheckPixel(field, row, col, nameof(offset));
-        return Deformed(field, row, col);
+        return Deformed(field, row, col, dilation);
     }
 
-    private static (double Row, double Col)[] Deformed(HostTensor field, int row, int col)
+    private static (double Row, double Col)[] Deformed(HostTensor field, int row, int col, int dilation)
     {
-        var regular = RegularPositions(row, col);
+        var regular = RegularPositions(row, col, dilation);
         var points = new (double, double)[Taps];
         for (int k = 0; k < Taps; k++)
             points[k] = (regular[k].Row + field[2 * k, row, col], regular[k].Col + field[2 * k + 1, row, col]);
@@ -54,7 +55,7 @@ public static class OffsetFieldRenderer
     /// <param name="pixels">Output pixels (feature row, column) to show.</param>
     /// <param name="mask">Optional [9, h, w] modulation scalars (after the sigmoid, in [0, 1]).</param>
     public static SKImage SamplingPoints(SKImage supportCrop, Tensor offset, IReadOnlyList<(int Row, int Col)> pixels, int stride = 4,
-        Tensor? mask = null, float zoom = 3f)
+        Tensor? mask = null, float zoom = 3f, int dilation = 1)
     {
         ArgumentNullException.ThrowIfNull(supportCrop);
         ArgumentNullException.ThrowIfNull(pixels);
@@ -64,7 +65,7 @@ public static class OffsetFieldRenderer
         foreach (var (r, c) in pixels) CheckPixel(field, r, c, nameof(pixels));
 
         using var surface = Raster.Canvas(supportCrop, zoom);
-        DrawSampling(surface.Canvas, field, modulation, pixels, stride, zoom);
+        DrawSampling(surface.Canvas, field, modulation, pixels, stride, zoom, dilation);
         return surface.Snapshot();
     }
 
@@ -75,7 +76,7 @@ public static class OffsetFieldRenderer
     /// displacements are large enough to read.
     /// </summary>
     public static SKImage SamplingDetail(SKImage supportCrop, Tensor offset, (int Row, int Col) pixel, int radius = 3, int stride = 4,
-        Tensor? mask = null, float zoom = 12f)
+        Tensor? mask = null, float zoom = 12f, int dilation = 1)
     {
         ArgumentNullException.ThrowIfNull(supportCrop);
         if (radius < 1) throw new ArgumentOutOfRangeException(nameof(radius), radius, "The window needs a radius of at least one feature pixel.");
@@ -94,7 +95,7 @@ public static class OffsetFieldRenderer
         using (var paint = new SKPaint())
             canvas.DrawImage(supportCrop, new SKRect(0, 0, supportCrop.Width * zoom, supportCrop.Height * zoom),
                 new SKSamplingOptions(SKFilterMode.Nearest), paint);
-        DrawSampling(canvas, field, modulation, new[] { pixel }, stride, zoom);
+        DrawSampling(canvas, field, modulation, new[] { pixel }, stride, zoom, dilation);
         return surface.Snapshot();
     }
 
@@ -107,7 +108,8 @@ public static class OffsetFieldRenderer
         return modulation;
     }
 
-    private static void DrawSampling(SKCanvas canvas, HostTensor field, HostTensor? modulation, IReadOnlyList<(int Row, int Col)> pixels, int stride, float zoom)
+    private static void DrawSampling(SKCanvas canvas, HostTensor field, HostTensor? modulation, IReadOnlyList<(int Row, int Col)> pixels, int stride, float zoom,
+        int dilation)
     {
         float spacing = stride * zoom;
         float radius = Math.Clamp(0.2f * spacing, 2f, 8f);
@@ -120,8 +122,8 @@ public static class OffsetFieldRenderer
         {
             var (row, col) = pixels[n];
             var colour = Raster.Palette[n % Raster.Palette.Length];
-            var regular = RegularPositions(row, col);
-            var deformed = Deformed(field, row, col);
+            var regular = RegularPositions(row, col, dilation);
+            var deformed = Deformed(field, row, col, dilation);
             var from = regular.Select(p => Raster.CanvasPoint(p.Row, p.Col, stride, zoom)).ToArray();
             var to = deformed.Select(p => Raster.CanvasPoint(p.Row, p.Col, stride, zoom)).ToArray();
             double[] m = Enumerable.Range(0, Taps).Select(k => modulation is null ? 1.0 : Math.Clamp(modulation[k, row, col], 0f, 1f)).ToArray();

@@ -41,6 +41,9 @@ public class OffsetFieldRendererTests
         Assert.Equal((2.0, 3.0), regular[5]);
         Assert.Equal((2.25, 1.5), deformed[5]);
         Assert.Equal((1.0, 1.0), deformed[0]); // untouched tap 0 stays at (-1, -1)
+        var dilated = OffsetFieldRenderer.DeformedPositions(off, 2, 2, dilation: 2);
+        Assert.Equal((2.25, 2.5), dilated[5]);  // regular (0, +2) plus the same offset
+        Assert.Equal((0.0, 0.0), dilated[0]);
     }
 
     [Fact]
