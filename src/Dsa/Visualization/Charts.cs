@@ -1,0 +1,188 @@
+using System.Text.RegularExpressions;
+using Dsa.Data;
+using Dsa.Evaluation;
+using Microsoft.FSharp.Core;
+using Plotly.NET;
+using CSharpChart = Plotly.NET.CSharp.Chart;
+using static Plotly.NET.CSharp.GenericChartExtensions;
+
+namespace Dsa.Visualization;
+
+/// <summary>
+/// Plotly.NET charts for training curves and result tables. Charts are returned, not shown;
+/// <see cref="ToSelfContainedHtml"/> embeds plotly.js so reports and notebooks open offline.
+/// </summary>
+public static class Charts
+{
+    /// <summary>The per-joint AP columns in the paper's table order (Tables 1-5), then the mean.</summary>
+    public static IReadOnlyList<string> ApColumns { get; } = Skeleton.ReportColumns.Append("mAP").ToArray();
+
+    /// <summary>
+    /// Loss against step, one line per run (log-scaled loss axis by default, since heatmap MSE
+    /// falls over orders of magnitude); optional learning-rate curves on a second, right-hand axis.
+    /// </summary>
+    public static GenericChart LossCurves(IReadOnlyDictionary<string, IReadOnlyList<(long Step, double Loss)>> runs,
+        IReadOnlyDictionary<string, IReadOnlyList<(long Step, double LearningRate)>>? learningRates = null,
+        string title = "Training loss", bool logLoss = true)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        if (runs.Count == 0) throw new ArgumentException("LossCurves needs at least one run.", nameof(runs));
+        var traces = new List<GenericChart>();
+        foreach (var (name, points) in runs)
+        {
+            CheckFinite(points.Select(p => p.Loss), $"run '{name}', loss");
+            if (logLoss && points.Any(p => p.Loss <= 0))
+                throw new ArgumentException($"run '{name}': a non-positive loss cannot go on the log axis (pass logLoss: false).", nameof(runs));
+            traces.Add(CSharpChart.Line<long, double, string>(points.Select(p => p.Step), points.Select(p => p.Loss), Name: name));
+        }
+        if (learningRates is not null)
+            foreach (var (name, points) in learningRates)
+            {
+                CheckFinite(points.Select(p => p.LearningRate), $"learning rate of '{name}'");
+                var lr = CSharpChart.Line<long, double, string>(points.Select(p => p.Step), points.Select(p => p.LearningRate),
+                    Name: $"{name} (lr)", LineDash: StyleParam.DrawingStyle.Dash);
+                traces.Add(Plotly.NET.Chart.withAxisAnchor(FSharpOption<int>.None, FSharpOption<int>.Some(2)).Invoke(lr));
+            }
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<long, long, string>(TitleText: "step")
+            .WithYAxisStyle<double, double, string>(TitleText: "loss", AxisType: logLoss ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        if (learningRates is not null)
+            chart = chart.WithYAxisStyle<double, double, string>(TitleText: "learning rate", Side: StyleParam.Side.Right,
+                Overlaying: StyleParam.LinearAxisId.NewY(1), Id: StyleParam.SubPlotId.NewYAxis(2));
+        return WithTitle(chart, title);
+    }
+
+    /// <summary>
+    /// Grouped bars: per method, AP for Head, Shoulder, Elbow, Wrist, Hip, Knee, Ankle and mAP
+    /// (<see cref="ApColumns"/>), always in that order on the x axis whatever the dictionaries'
+    /// order. A method may lack columns (the paper prints "-" for some): those bars are left out.
+    /// Use <see cref="ApRow(PaperRow)"/> / <see cref="ApRow(ApResult)"/> to turn the paper's rows
+    /// and evaluator results into rows.
+    /// </summary>
+    public static GenericChart PerJointApBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> methods, string title = "Per-joint AP")
+    {
+        ArgumentNullException.ThrowIfNull(methods);
+        if (methods.Count == 0) throw new ArgumentException("PerJointApBars needs at least one method.", nameof(methods));
+        var bars = new List<GenericChart>();
+        foreach (var (method, row) in methods)
+        {
+            var unknown = row.Keys.Where(k => !ApColumns.Contains(k)).ToArray();
+            if (unknown.Length > 0)
+                throw new ArgumentException($"method '{method}': unknown column(s) {string.Join(", ", unknown.Select(k => $"'{k}'"))} " +
+                    $"(expected {string.Join(", ", ApColumns)}).", nameof(methods));
+            var columns = ApColumns.Where(row.ContainsKey).ToArray();
+            if (columns.Length == 0) throw new ArgumentException($"method '{method}': no columns.", nameof(methods));
+            var values = columns.Select(c => row[c]).ToArray();
+            CheckFinite(values, $"method '{method}'");
+            bars.Add(CSharpChart.Column<double, string, string>(values, Keys: columns, Name: method,
+                MultiText: values.Select(v => v.ToString("0.0")).ToArray()));
+        }
+        var chart = CSharpChart.Combine(bars)
+            .WithXAxisStyle<string, string, string>(TitleText: "joint group", CategoryOrder: StyleParam.CategoryOrder.Array, CategoryArray: ApColumns.ToArray())
+            .WithYAxisStyle<double, double, string>(TitleText: "AP (%)");
+        return WithTitle(chart, title);
+    }
+
+    /// <summary>A paper table row as a chart row: its printed columns (skipping "-") and mAP.</summary>
+    public static IReadOnlyDictionary<string, double> ApRow(PaperRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var result = new Dictionary<string, double>();
+        foreach (var column in Skeleton.ReportColumns)
+            if (row.Columns.TryGetValue(column, out var v) && v is double value) result[column] = value;
+        result["mAP"] = row.Map;
+        return result;
+    }
+
+    /// <summary>An evaluator result as a chart row: the 7 columns (skipping NaN, poseval's "joint never annotated") and mAP.</summary>
+    public static IReadOnlyDictionary<string, double> ApRow(ApResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var row = new Dictionary<string, double>();
+        foreach (var column in Skeleton.ReportColumns)
+            if (result.Columns.TryGetValue(column, out var v) && double.IsFinite(v)) row[column] = v;
+        if (double.IsFinite(result.Total)) row["mAP"] = result.Total;
+        return row;
+    }
+
+    /// <summary>
+    /// One bar per ablation setting (mean over runs, error bar = one standard deviation) and the
+    /// paper's value as a diamond marker where it has one.
+    /// </summary>
+    public static GenericChart AblationBars(IReadOnlyList<AblationBar> rows, string title = "Ablation (mAP)", string valueName = "mAP (%)")
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0) throw new ArgumentException("AblationBars needs at least one row.", nameof(rows));
+        foreach (var r in rows)
+        {
+            CheckFinite(new[] { r.Mean, r.Std }, $"ablation row '{r.Name}'");
+            if (r.Std < 0) throw new ArgumentException($"ablation row '{r.Name}': negative standard deviation {r.Std}.", nameof(rows));
+            if (r.PaperValue is double p) CheckFinite(new[] { p }, $"ablation row '{r.Name}', paper value");
+        }
+        var names = rows.Select(r => r.Name).ToArray();
+        var measured = CSharpChart.Column<double, string, string>(rows.Select(r => r.Mean), Keys: names, Name: "this workbench (mean ± std)");
+        measured = Plotly.NET.Chart.withYErrorStyle<double, double>(
+            Visible: FSharpOption<bool>.Some(true), Type: FSharpOption<StyleParam.ErrorType>.Some(StyleParam.ErrorType.Data),
+            Symmetric: FSharpOption<bool>.Some(true), Array: FSharpOption<IEnumerable<double>>.Some(rows.Select(r => r.Std).ToArray()),
+            // F# optional arguments are plain parameters to C#; null is F#'s None.
+            Arrayminus: null, Value: null, Valueminus: null, Traceref: null, Tracerefminus: null, Copy_ystyle: null,
+            Color: null, Thickness: null, Width: null).Invoke(measured);
+        var traces = new List<GenericChart> { measured };
+        var withPaper = rows.Where(r => r.PaperValue is not null).ToArray();
+        if (withPaper.Length > 0)
+            traces.Add(CSharpChart.Point<string, double, string>(withPaper.Select(r => r.Name), withPaper.Select(r => r.PaperValue!.Value),
+                Name: "paper", MarkerSymbol: StyleParam.MarkerSymbol.Diamond, MarkerColor: Color.fromKeyword(ColorKeyword.Black)));
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<string, string, string>(TitleText: "setting", CategoryOrder: StyleParam.CategoryOrder.Array, CategoryArray: names)
+            .WithYAxisStyle<double, double, string>(TitleText: valueName);
+        return WithTitle(chart, title);
+    }
+
+    /// <summary>
+    /// A complete HTML document with the plotly.js source inlined (Plotly.NET's
+    /// PlotlyJSReference.Full: its bundled plotly.min.js inside a script tag), no CDN reference.
+    /// </summary>
+    public static string ToSelfContainedHtml(GenericChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        var options = DisplayOptions.init(DocumentTitle: null, DocumentCharset: null, DocumentDescription: null, DocumentFavicon: null,
+            AdditionalHeadTags: null, ChartDescription: null, PlotlyJSReference: FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.Full));
+        return GenericChart.toEmbeddedHTML(Plotly.NET.Chart.withDisplayOptions(options).Invoke(chart));
+    }
+
+    /// <summary>
+    /// The chart's div and the script that draws it, without plotly.js: for pages holding
+    /// several charts that include plotly.js once (e.g. <see cref="PlotlyJsScriptTag"/>).
+    /// </summary>
+    public static string ToHtmlFragment(GenericChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        return GenericChart.toChartHTML(chart);
+    }
+
+    /// <summary>
+    /// A script tag holding the plotly.js that Plotly.NET bundles (the same source
+    /// <see cref="ToSelfContainedHtml"/> inlines), to include once in a page of fragments.
+    /// </summary>
+    public static string PlotlyJsScriptTag() => $"<script type=\"text/javascript\" charset=\"utf-8\">{BundledPlotlyJs.Value}</script>";
+
+    private static readonly Lazy<string> BundledPlotlyJs = new(() =>
+    {
+        var assembly = typeof(GenericChart).Assembly;
+        var name = assembly.GetManifestResourceNames().SingleOrDefault(n => Regex.IsMatch(n, @"plotly-[0-9.]+\.min\.js$"))
+            ?? throw new InvalidOperationException($"{assembly.GetName().Name} carries no plotly-*.min.js resource.");
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    /// <summary>Wider than Plotly.NET's 600x600 default: eight grouped bar columns or long curves need the width.</summary>
+    private static GenericChart WithTitle(GenericChart chart, string title) =>
+        Plotly.NET.Chart.withTitle(title, FSharpOption<Font>.None).Invoke(chart).WithSize(900, 500);
+
+    private static void CheckFinite(IEnumerable<double> values, string what)
+    {
+        foreach (var v in values)
+            if (!double.IsFinite(v)) throw new ArgumentException($"{what}: non-finite value {v} cannot be charted.");
+    }
+}
