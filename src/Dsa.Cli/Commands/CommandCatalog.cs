@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return EvalCommand.Create();
         yield return TrainCommand.Create();
         yield return AblateCommand.Create();
+        yield return DemoCommand.Create();
         yield return NotebooksCommand.Create();
     }
 }

@@ -38,4 +38,17 @@ internal static class ResultsPrinter
             videos.AddRow(Markup.Escape(name), v.FramesEvaluated.ToString(), Cell(v.Total));
         AnsiConsole.Write(videos);
     }
+
+    /// <summary>Several methods in one paper-style table, with the paper's Table 1 (PoseTrack2017 val) below for reference.</summary>
+    public static void PrintComparison(IEnumerable<(string Method, ApResult Result)> rows)
+    {
+        var table = new Table().Title("PoseTrack AP (poseval rules)");
+        foreach (string c in ResultsTable.ColumnNames) table.AddColumn(new TableColumn(c).RightAligned());
+        foreach (var (method, result) in rows)
+            table.AddRow(new[] { Markup.Escape(method) }.Concat(Skeleton.ReportColumns.Select(c => Cell(result.Columns[c]))).Append(Cell(result.Total)).ToArray());
+        foreach (var paper in PaperResults.PoseTrack17Val)
+            table.AddRow(new[] { $"[grey]{Markup.Escape(paper.Method)} (paper, PT17 val)[/]" }
+                .Concat(Skeleton.ReportColumns.Select(c => $"[grey]{(paper.Columns[c] is { } v ? Cell(v) : "-")}[/]")).Append($"[grey]{Cell(paper.Map)}[/]").ToArray());
+        AnsiConsole.Write(table);
+    }
 }

@@ -69,6 +69,23 @@ public static class Checkpoint
         return state;
     }
 
+    /// <summary>
+    /// Loads only the backbone of a checkpoint into <paramref name="model"/>'s backbone (strict on the
+    /// backbone): how a pretrained single-frame model starts a DSA model, as in the paper.
+    /// </summary>
+    public static void RestoreBackbone(string path, DsaNet model)
+    {
+        using var zip = Open(path);
+        var modelEntry = zip.GetEntry(ModelEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{ModelEntry}'.");
+        using var s = modelEntry.Open();
+        using var weights = Safetensors.Read(s, $"{path}!{ModelEntry}");
+        const string prefix = "backbone.";
+        var backbone = weights.Tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+        if (backbone.Count == 0) throw new InvalidDataException($"{path}: checkpoint has no '{prefix}*' weights.");
+        StateDictLoader.Load(model.Backbone, backbone, strict: true);
+    }
+
     /// <summary>Builds the model a checkpoint describes and loads its weights (for eval/predict).</summary>
     public static (DsaNet Model, TrainerState State) LoadModel(string path)
     {

@@ -6,6 +6,8 @@ namespace Dsa.Training;
 /// <summary>One training-and-evaluation run.</summary>
 /// <param name="RunDir">The run folder (runs/NAME).</param>
 /// <param name="BackboneWeights">An official HRNet COCO checkpoint (.pth) loaded into the backbone before training (the paper's COCO pretraining).</param>
+/// <param name="InitBackboneFrom">A DSA checkpoint (e.g. a trained single-frame baseline) whose backbone weights start this run
+/// (the paper starts from a pretrained backbone; our synthetic demo pretrains its own).</param>
 /// <param name="Device">"cpu" or "cuda" (CUDA needs the TorchBackend=cuda-linux build).</param>
 /// <param name="MaxTrainSamples">Use only the first N training samples (quick runs); null = all.</param>
 public sealed record ExperimentSpec(
@@ -19,4 +21,5 @@ public sealed record ExperimentSpec(
     AugmentationConfig? Augmentation = null,
     int? MaxTrainSamples = null,
     int Threads = 0,
-    string Device = "cpu");
+    string Device = "cpu",
+    string? InitBackboneFrom = null);

@@ -22,6 +22,8 @@ public sealed record TrainConfig
     public int Seed { get; init; } = 1;
     /// <summary>Write a log line every this many optimiser steps.</summary>
     public int LogEvery { get; init; } = 10;
+    /// <summary>Stop after this many optimiser steps (to give two models the same number of steps); null = run all epochs.</summary>
+    public long? MaxSteps { get; init; }
     /// <summary>Stop after this much wall time (the demo's budget); null = run all epochs.</summary>
     public TimeSpan? TimeBudget { get; init; }
 
@@ -35,6 +37,7 @@ public sealed record TrainConfig
         if (DecayEvery < 1) throw new ArgumentException($"TrainConfig.DecayEvery = {DecayEvery} must be >= 1.");
         if (BatchSize < 1) throw new ArgumentException($"TrainConfig.BatchSize = {BatchSize} must be >= 1.");
         if (Epochs < 1) throw new ArgumentException($"TrainConfig.Epochs = {Epochs} must be >= 1.");
+        if (MaxSteps is { } m && m < 1) throw new ArgumentException($"TrainConfig.MaxSteps = {m} must be >= 1.");
         if (GradientClipNorm is { } c && !(c > 0)) throw new ArgumentException($"TrainConfig.GradientClipNorm = {c} must be positive.");
     }
 }

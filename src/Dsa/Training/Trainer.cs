@@ -51,7 +51,7 @@ public static class Trainer
         }
 
         var log = new MetricsLog(run, resume ? step : -1);
-        long stepsTotal = (long)config.Epochs * data.BatchesPerEpoch;
+        long stepsTotal = Math.Min((long)config.Epochs * data.BatchesPerEpoch, config.MaxSteps ?? long.MaxValue);
         var losses = new List<double>();
         var budget = Stopwatch.StartNew();
         var window = Stopwatch.StartNew();
@@ -108,6 +108,8 @@ public static class Trainer
                         window.Restart();
                         windowSamples = 0;
                     }
+                    if (config.MaxSteps is { } maxSteps && step >= maxSteps)
+                        return Stop(TrainingStatus.BudgetExhausted, epoch, batchInEpoch, $"Step limit {maxSteps} reached at epoch {epoch}.", save: true);
                     if (config.TimeBudget is { } limit && budget.Elapsed > limit)
                         return Stop(TrainingStatus.BudgetExhausted, epoch, batchInEpoch, $"Time budget {limit} used up at epoch {epoch}, step {step}.", save: true);
                 }

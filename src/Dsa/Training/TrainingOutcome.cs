@@ -6,7 +6,7 @@ public enum TrainingStatus
     Completed,
     /// <summary>Cancelled (Ctrl-C): a checkpoint was written first, so <c>--resume</c> continues.</summary>
     Interrupted,
-    /// <summary>The time budget ran out; the last checkpoint is current.</summary>
+    /// <summary>The time budget or the step limit ran out; the last checkpoint is current.</summary>
     BudgetExhausted,
     /// <summary>A NaN or infinite loss: stopped, the last good checkpoint kept untouched.</summary>
     NonFiniteLoss,

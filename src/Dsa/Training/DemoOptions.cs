@@ -1,0 +1,22 @@
+using Dsa.Data;
+using Dsa.Nn;
+
+namespace Dsa.Training;
+
+/// <summary>Knobs of `dsa demo`; defaults fit about 10 minutes on 2 CPU cores.</summary>
+public sealed record DemoOptions
+{
+    public string DataRoot { get; init; } = "data/synthetic";
+    public string RunRoot { get; init; } = "runs/demo";
+    /// <summary>Total wall-time budget in minutes, split over the three training stages.</summary>
+    public double Minutes { get; init; } = 10;
+    public int Seed { get; init; } = 1;
+    public int Threads { get; init; }
+    public ModelConfig Model { get; init; } = ModelPresets.CpuSmall;
+    public TrainConfig Train { get; init; } = TrainPresets.CpuSmall with { Epochs = 1000, ValidateEvery = 0, DecayEvery = 1000 };
+    /// <summary>The synthetic set written when <see cref="DataRoot"/> has none.</summary>
+    public SyntheticVideoConfig Synthetic { get; init; } = new();
+    /// <summary>Shares of <see cref="Minutes"/>: backbone pretraining, then DSA (the baseline gets DSA's step count).</summary>
+    public double PretrainShare { get; init; } = 0.4;
+    public double DsaShare { get; init; } = 0.4;
+}

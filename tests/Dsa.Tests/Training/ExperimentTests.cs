@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using Dsa.Nn;
+using Dsa.Tests.Infrastructure;
+using Dsa.Training;
+
+namespace Dsa.Tests.Training;
+
+public class ExperimentTests : IClassFixture<TinySyntheticSet>
+{
+    private readonly TinySyntheticSet set;
+
+    public ExperimentTests(TinySyntheticSet set) => this.set = set;
+
+    [Fact]
+    public void ATrainingRunLeavesCheckpointsLogsPredictionsAndTheEvalJson()
+    {
+        using var dir = new TempDir();
+        var result = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "run"), TinySyntheticSet.Model, TinySyntheticSet.Train, set.Data));
+        Assert.Equal(TrainingStatus.Completed, result.Outcome.Status);
+        Assert.True(File.Exists(result.Run.LastCheckpoint));
+        Assert.True(File.Exists(result.Run.BestCheckpoint));
+        Assert.NotEmpty(File.ReadAllLines(result.Run.LogCsv).Skip(1));
+        Assert.NotEmpty(Directory.GetFiles(result.Run.TensorBoardDir, "events.out.tfevents.*"));
+
+        // dsa eval's schema, with the 15 joints and 7 columns.
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(result.Run.ResultsDir, "val_ap.json")))!;
+        Assert.Equal(15, json["per_joint"]!.AsObject().Count);
+        Assert.Equal(7, json["columns"]!.AsObject().Count);
+        Assert.Equal(result.Validation.Total, (double)json["total"]!, 9);
+
+        // Predictions are poseval-ready files for every validation video, with every frame present.
+        var val = set.Data.Read("val");
+        var predictions = Dsa.Data.PoseTrackReader.ReadFolder(result.Run.PredictionsDir);
+        Assert.Equal(val.Select(v => v.Name), predictions.Select(v => v.Name));
+        Assert.Equal(val.Select(v => v.Frames.Count), predictions.Select(v => v.Frames.Count));
+        // And evaluating them from disk gives the number the run reported.
+        var fromDisk = Dsa.Evaluation.PosetrackAp.Evaluate(val, predictions);
+        Assert.Equal(result.Validation.Total, fromDisk.Total, 6);
+
+        // A checkpoint rebuilds the model it was trained as.
+        var (model, state) = Checkpoint.LoadModel(result.Run.LastCheckpoint);
+        using (model) Assert.Equal(TinySyntheticSet.Model.SupportOffsets, model.Config.SupportOffsets);
+        Assert.Equal(1, state.Epoch);
+    }
+
+    [Fact]
+    public void BackboneInitialisationCopiesOnlyTheBackbone()
+    {
+        using var dir = new TempDir();
+        var single = Ablations.Get("single-frame").Apply(TinySyntheticSet.Model);
+        var pre = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "pre"), single, TinySyntheticSet.Train with { ValidateEvery = 0 }, set.Data));
+        var (source, _) = Checkpoint.LoadModel(pre.Run.LastCheckpoint);
+        using var target = new DsaNet("dsa", TinySyntheticSet.Model);
+        Checkpoint.RestoreBackbone(pre.Run.LastCheckpoint, target);
+        var sourceBackbone = source.Backbone.state_dict();
+        foreach (var (name, t) in target.Backbone.state_dict())
+            Assert.True(t.equal(sourceBackbone[name]).all().item<bool>(), name);
+        source.Dispose();
+    }
+
+    [Fact]
+    public void AblationGridSummarisesSeedsAndReusesFinishedCells()
+    {
+        using var dir = new TempDir();
+        var rows = Ablations.Parse("complete,single-frame");
+        var train = TinySyntheticSet.Train with { ValidateEvery = 0 };
+        var cells = AblationRunner.Run(rows, new[] { 1, 2 }, TinySyntheticSet.Model, train, set.Data, dir.Path);
+        Assert.Equal(4, cells.Count);
+        var summary = AblationRunner.Summarise(cells, rows);
+        Assert.Equal(new[] { "complete", "single-frame" }, summary.Select(s => s.Row));
+        foreach (var s in summary)
+        {
+            var maps = cells.Where(c => c.Row == s.Row).Select(c => c.Map).ToArray();
+            Assert.Equal(maps.Average(), s.Mean["mAP"], 9);
+            Assert.Equal(Math.Sqrt(maps.Sum(m => (m - maps.Average()) * (m - maps.Average())) / (maps.Length - 1)), s.Std["mAP"], 9);
+        }
+        AblationRunner.Save(dir.Path, cells, summary);
+        var csv = File.ReadAllLines(Path.Combine(dir.Path, "ablation.csv"));
+        Assert.Equal(3, csv.Length);
+        Assert.StartsWith("row,paper_row,paper_map,seeds,Head,Head_std", csv[0]);
+        var frame = AblationRunner.ToDataFrame(summary);
+        Assert.Equal(2, frame.Rows.Count);
+
+        // Finished cells are read back, not retrained: their checkpoints stay untouched.
+        var checkpoint = Path.Combine(dir.Path, "complete", "seed1", "checkpoints", "last.ckpt");
+        var stamp = File.GetLastWriteTimeUtc(checkpoint);
+        var again = AblationRunner.Run(rows, new[] { 1, 2 }, TinySyntheticSet.Model, train, set.Data, dir.Path);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(checkpoint));
+        Assert.Equal(cells.Select(c => Math.Round(c.Map, 9)), again.Select(c => Math.Round(c.Map, 9)));
+    }
+
+    [Fact]
+    public void DemoRunsTheThreeStagesAndWritesASelfContainedReport()
+    {
+        using var dir = new TempDir();
+        var options = new DemoOptions
+        {
+            DataRoot = set.Root, RunRoot = Path.Combine(dir.Path, "demo"), Minutes = 0.05, Model = TinySyntheticSet.Model,
+            Train = TinySyntheticSet.Train with { Epochs = 2, ValidateEvery = 0 },
+        };
+        var result = Demo.Run(options);
+        Assert.Equal(result.Dsa.Outcome.Steps, result.Baseline.Outcome.Steps);
+        Assert.True(result.Dsa.Model.FreezeBackbone && result.Baseline.Model.FreezeBackbone);
+        var html = File.ReadAllText(result.ReportPath);
+        Assert.Contains("Per-joint AP", html);
+        Assert.Contains("data:image/png;base64,", html);
+        Assert.Contains("Plotly.newPlot", html);
+        Assert.DoesNotContain("src=\"http", html);
+        Assert.Contains("GAB offset field", html);
+    }
+}
