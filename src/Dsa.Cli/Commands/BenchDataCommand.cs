@@ -42,7 +42,7 @@ internal static class BenchDataCommand
                     .SelectMany(PoseTrackReader.ReadFolder).ToList();
                 var ds = new PoseTrackVideoDataset(videos, root);
                 if (Build == "Debug") Console.Error.WriteLine("note: a Debug build; per-pixel loops are several times slower than in Release (dotnet build -c Release).");
-                var progress = new ConsoleProgress<string>(Console.WriteLine);
+                var progress = new Dsa.Training.InlineProgress<string>(Console.WriteLine);
                 var results = DataPipelineBenchmark.Run(ds, [(288, 384), (192, 256)], parse.GetValue(samples), parse.GetValue(batch), parse.GetValue(workers), progress);
                 var report = new
                 {

@@ -13,10 +13,12 @@ internal static class DemoCommand
         var data = new Option<string>("--data") { Description = "Dataset folder; the synthetic set is generated there if absent", DefaultValueFactory = _ => "data/synthetic" };
         var run = new Option<string>("--out") { Description = "Run folder (report.html goes here)", DefaultValueFactory = _ => "runs/demo" };
         var seed = new Option<int>("--seed") { Description = "Seed of torch and the data pipeline", DefaultValueFactory = _ => 1 };
+        var pretrainSteps = new Option<long?>("--pretrain-steps") { Description = "Fixed step count for stage 1 instead of a share of --minutes" };
+        var steps = new Option<long?>("--steps") { Description = "Fixed step count for DSA and the baseline instead of a share of --minutes" };
         var threads = new Option<int>("--threads") { Description = "Torch CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
         var command = new Command("demo", "The paper's story on synthetic videos in about 10 CPU minutes: DSA vs a single-frame baseline, with a report.")
         {
-            minutes, data, run, seed, threads,
+            minutes, data, run, seed, threads, pretrainSteps, steps,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Execute(parse, cancellation)));
         return command;
@@ -27,11 +29,13 @@ internal static class DemoCommand
             {
                 Minutes = parse.GetValue(minutes), DataRoot = parse.GetValue(data)!, RunRoot = parse.GetValue(run)!,
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
+                PretrainSteps = parse.GetValue(pretrainSteps), AlignSteps = parse.GetValue(steps),
             };
             var status = new InlineProgress<string>(s => AnsiConsole.MarkupLine($"[bold]{Markup.Escape(s)}[/]"));
             DemoResult result = ProgressDisplay.Run("demo", p => Demo.Run(options, new InlineProgress<(string Stage, TrainingEvent Event)>(e => p.Report(e.Event with
             {
-                Message = e.Stage,
+                // The stage names the bar; a stop keeps its reason.
+                Message = e.Event.Kind == "stopped" ? $"{e.Stage}: {e.Event.Message}" : e.Stage,
             })), status, cancellation));
             ResultsPrinter.PrintComparison(new[]
             {

@@ -12,8 +12,9 @@ internal static class ProgressDisplay
         {
             var plain = new InlineProgress<TrainingEvent>(e =>
             {
-                if (e.Kind == "step") Console.WriteLine($"{title}: epoch {e.Epoch} step {e.Step}/{e.StepsTotal} loss {e.Loss:E3} lr {e.LearningRate:G3} {e.SamplesPerSecond:F1} samples/s");
-                else if (e.Kind == "validation") Console.WriteLine($"{title}: epoch {e.Epoch} validation mAP {e.ValidationMap:F2}");
+                var label = e.Kind != "stopped" && e.Message is not null ? e.Message : title;
+                if (e.Kind == "step") Console.WriteLine($"{label}: epoch {e.Epoch} step {e.Step}/{e.StepsTotal} loss {e.Loss:E3} lr {e.LearningRate:G3} {e.SamplesPerSecond:F1} samples/s");
+                else if (e.Kind == "validation") Console.WriteLine($"{label}: epoch {e.Epoch} validation mAP {e.ValidationMap:F2}");
                 else if (e.Kind == "stopped") Console.WriteLine($"{title}: {e.Message}");
             });
             return work(plain);
@@ -28,8 +29,9 @@ internal static class ProgressDisplay
                 {
                     if (e.StepsTotal > 0) task.MaxValue = e.StepsTotal;
                     task.Value = e.Step;
-                    if (e.Kind == "step") task.Description = $"{title} ep {e.Epoch} loss {e.Loss:E2}";
-                    if (e.Kind == "validation") task.Description = $"{title} ep {e.Epoch} val mAP {e.ValidationMap:F1}";
+                    var label = e.Kind != "stopped" && e.Message is not null ? e.Message : title;
+                    if (e.Kind == "step") task.Description = $"{label} ep {e.Epoch} loss {e.Loss:E2}";
+                    if (e.Kind == "validation") task.Description = $"{label} ep {e.Epoch} val mAP {e.ValidationMap:F1}";
                 });
                 result = work(progress);
                 task.Value = task.MaxValue;

@@ -36,7 +36,7 @@ internal static class SynthCommand
             };
             string root = Path.GetFullPath(parse.GetValue(output)!);
             var clock = Stopwatch.StartNew();
-            var progress = new ConsoleProgress<(int Done, int Total)>(p => Console.Error.Write($"\r  video {p.Done}/{p.Total}"));
+            var progress = new Dsa.Training.InlineProgress<(int Done, int Total)>(p => Console.Error.Write($"\r  video {p.Done}/{p.Total}"));
             var summary = new SyntheticVideoGenerator(config).Write(root, progress);
             Console.Error.WriteLine();
             Console.WriteLine($"Wrote {summary.Videos} videos ({config.TrainVideos} train, {config.ValVideos} val), {summary.Frames} frames to {summary.Root} in {clock.Elapsed.TotalSeconds:F1} s");

@@ -36,12 +36,12 @@ public static class Demo
                 Stage(name), cancellation);
 
         status?.Report("Stage 1/3: pretraining the single-frame backbone.");
-        var pretrain = Run("pretrain", singleFrame, train with { TimeBudget = TimeSpan.FromMinutes(options.Minutes * options.PretrainShare) }, null);
+        var pretrain = Run("pretrain", singleFrame, Budget(train, options.PretrainSteps, options.PretrainShare), null);
         var backbone = pretrain.Run.LastCheckpoint;
 
         status?.Report("Stage 2/3: DSA on the frozen backbone.");
         var dsa = Run("dsa", options.Model with { FreezeBackbone = true },
-            train with { TimeBudget = TimeSpan.FromMinutes(options.Minutes * options.DsaShare) }, backbone);
+            Budget(train, options.AlignSteps, options.DsaShare), backbone);
 
         status?.Report($"Stage 3/3: single-frame baseline on the same backbone for the same {dsa.Outcome.Steps} steps.");
         var baseline = Run("baseline", singleFrame with { FreezeBackbone = true }, train with { MaxSteps = dsa.Outcome.Steps }, backbone);
@@ -49,5 +49,9 @@ public static class Demo
         status?.Report("Writing the report.");
         var report = DemoReport.Write(options, data, pretrain, dsa, baseline);
         return new DemoResult(pretrain, dsa, baseline, report);
+
+        TrainConfig Budget(TrainConfig t, long? steps, double share) => steps is { } n
+            ? t with { MaxSteps = n, TimeBudget = null }
+            : t with { TimeBudget = TimeSpan.FromMinutes(options.Minutes * share) };
     }
 }

@@ -19,4 +19,8 @@ public sealed record DemoOptions
     /// <summary>Shares of <see cref="Minutes"/>: backbone pretraining, then DSA (the baseline gets DSA's step count).</summary>
     public double PretrainShare { get; init; } = 0.4;
     public double DsaShare { get; init; } = 0.4;
+    /// <summary>Fixed step counts instead of time shares (results then do not depend on the machine's speed or load).</summary>
+    public long? PretrainSteps { get; init; }
+    /// <summary>Fixed DSA (and so baseline) step count instead of <see cref="DsaShare"/>.</summary>
+    public long? AlignSteps { get; init; }
 }
