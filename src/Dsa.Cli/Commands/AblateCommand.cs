@@ -1,3 +1,4 @@
+using Dsa.Cli;
 using System.CommandLine;
 using Dsa.Nn;
 using Dsa.Training;
@@ -16,7 +17,7 @@ internal static class AblateCommand
         var root = new Option<string>("--out") { Description = "Folder of the grid (one run folder per row and seed)", DefaultValueFactory = _ => "runs/ablate" };
         var command = new Command("ablate", "Train and evaluate each ablation row with several seeds; summarise mean and std per column.") { rows, seeds, root };
         options.AddTo(command);
-        command.SetAction((parse, cancellation) => Task.FromResult(Execute(parse, cancellation)));
+        command.SetAction(parse => Execute(parse, Interruption.Token));
         return command;
 
         int Execute(ParseResult parse, CancellationToken cancellation)

@@ -1,3 +1,4 @@
+using Dsa.Cli;
 using System.CommandLine;
 using Dsa.Training;
 using Spectre.Console;
@@ -20,7 +21,7 @@ internal static class DemoCommand
         {
             minutes, data, run, seed, threads, pretrainSteps, steps,
         };
-        command.SetAction((parse, cancellation) => Task.FromResult(Execute(parse, cancellation)));
+        command.SetAction(parse => Execute(parse, Interruption.Token));
         return command;
 
         int Execute(ParseResult parse, CancellationToken cancellation)

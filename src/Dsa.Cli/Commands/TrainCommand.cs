@@ -1,3 +1,4 @@
+using Dsa.Cli;
 using System.CommandLine;
 using Dsa.Nn;
 using Dsa.Training;
@@ -16,7 +17,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint" };
         var command = new Command("train", "Train a DSA model (or an ablation of it) and evaluate it on the validation videos.") { run, row, seed, resume };
         options.AddTo(command);
-        command.SetAction((parse, cancellation) => Task.FromResult(Execute(parse, cancellation)));
+        command.SetAction(parse => Execute(parse, Interruption.Token));
         return command;
 
         int Execute(ParseResult parse, CancellationToken cancellation)
@@ -26,7 +27,6 @@ internal static class TrainCommand
             var spec = new ExperimentSpec(parse.GetValue(run)!, model, train, new DatasetFolder(parse.GetValue(options.Data)!),
                 parse.GetValue(options.Force), parse.GetValue(resume), parse.GetValue(options.BackboneWeights), null,
                 parse.GetValue(options.MaxSamples), parse.GetValue(options.Threads), parse.GetValue(options.Device)!);
-            // Ctrl-C cancels the token: the trainer writes a checkpoint and returns "Interrupted".
             var result = ProgressDisplay.Run("train", p => Experiment.Run(spec, p, cancellation));
             Console.WriteLine(result.Outcome.Message);
             ResultsPrinter.Print($"{parse.GetValue(row)} ({parse.GetValue(options.Preset)})", result.Validation);

@@ -43,6 +43,9 @@ public static class Experiment
         var outcome = Trainer.Run(model, new PoseTrackTrainingData(loader), spec.Train, run, validator, spec.Resume, progress, cancellation);
         if (outcome.Status == TrainingStatus.NonFiniteLoss)
             throw new InvalidOperationException(outcome.Message);
+        // Interrupted: the checkpoint is written; no evaluation of a half-trained model is reported.
+        if (outcome.Status == TrainingStatus.Interrupted)
+            throw new OperationCanceledException(outcome.Message + " Continue with --resume.");
 
         // Final numbers come from the model as it ended (not the best epoch), evaluated once more unless
         // the last epoch's validation already did exactly that.

@@ -35,6 +35,8 @@ public static class PosePredictor
                     results.Add(new SamplePrediction(batch.Indices[i], dataset[batch.Indices[i]], decoded[i]));
                 progress?.Report((results.Count, dataset.Count));
             }
+            // The prefetching loader ends quietly when cancelled: partial predictions must not pass for a result.
+            cancellation.ThrowIfCancellationRequested();
         }
         finally { model.train(wasTraining); }
         return results;

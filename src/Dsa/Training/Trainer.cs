@@ -69,18 +69,34 @@ public static class Trainer
             return new TrainingOutcome(status, epoch, step, losses, bestMap, bestEpoch, message);
         }
 
+        // Ctrl-C: write a checkpoint at the current position so --resume continues exactly there.
+        TrainingOutcome Interrupted(int epoch, int batchInEpoch) =>
+            Stop(TrainingStatus.Interrupted, epoch, batchInEpoch, $"Interrupted at epoch {epoch}, step {step}; checkpoint saved to {run.LastCheckpoint}.", save: true);
+
         for (int epoch = startEpoch; epoch < config.Epochs; epoch++)
         {
             double lr = config.LearningRateAt(epoch);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             model.train();
             int batchInEpoch = epoch == startEpoch ? skip : 0;
-            foreach (var batch in data.Epoch(epoch, batchInEpoch, cancellation))
+            using var batches = data.Epoch(epoch, batchInEpoch, cancellation).GetEnumerator();
+            while (true)
             {
+                TrainingBatch batch;
+                try
+                {
+                    if (!batches.MoveNext()) break;
+                    batch = batches.Current;
+                }
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                {
+                    // A loader cancelled while preparing the next batch (the DataLoader does that).
+                    return Interrupted(epoch, batchInEpoch);
+                }
                 using (batch)
                 {
                     if (cancellation.IsCancellationRequested)
-                        return Stop(TrainingStatus.Interrupted, epoch, batchInEpoch, $"Interrupted at epoch {epoch}, step {step}; checkpoint saved to {run.LastCheckpoint}.", save: true);
+                        return Interrupted(epoch, batchInEpoch);
 
                     double loss;
                     using (var scope = NewDisposeScope())
@@ -115,11 +131,17 @@ public static class Trainer
                 }
             }
             if (cancellation.IsCancellationRequested)
-                return Stop(TrainingStatus.Interrupted, epoch, batchInEpoch, $"Interrupted at epoch {epoch}, step {step}; checkpoint saved to {run.LastCheckpoint}.", save: true);
+                return Interrupted(epoch, batchInEpoch);
 
             if (validator is not null && config.ValidateEvery > 0 && (epoch + 1) % config.ValidateEvery == 0)
             {
-                double map = validator.Validate(model, epoch, cancellation);
+                double map;
+                try { map = validator.Validate(model, epoch, cancellation); }
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                {
+                    // The epoch's training is complete: keep it, and validate again after --resume.
+                    return Interrupted(epoch + 1, 0);
+                }
                 var e = new TrainingEvent("validation", epoch, step, stepsTotal, lr, ValidationMap: map);
                 log.Append(e);
                 progress?.Report(e);

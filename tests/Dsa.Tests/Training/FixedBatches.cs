@@ -49,3 +49,22 @@ internal sealed class FixedBatches : ITrainingData
         }
     }
 }
+
+/// <summary>Batches that, like the DataLoader, throw OperationCanceledException once cancellation is requested.</summary>
+internal sealed class CancellingBatches(ITrainingData inner) : ITrainingData
+{
+    public int BatchesPerEpoch => inner.BatchesPerEpoch;
+
+    public IEnumerable<TrainingBatch> Epoch(int epoch, int skip, CancellationToken cancellation)
+    {
+        foreach (var batch in inner.Epoch(epoch, skip, cancellation))
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                batch.Dispose();
+                cancellation.ThrowIfCancellationRequested();
+            }
+            yield return batch;
+        }
+    }
+}

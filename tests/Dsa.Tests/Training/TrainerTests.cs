@@ -64,6 +64,21 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void ALoaderThatThrowsOnCancellationStillLeavesAResumableCheckpoint()
+    {
+        var data = new CancellingBatches(new FixedBatches(Tiny, batches: 3));
+        using var cts = new CancellationTokenSource();
+        var progress = new InlineProgress<TrainingEvent>(e => { if (e.Kind == "step" && e.Step == 2) cts.Cancel(); });
+        var outcome = Train("throwing", Quick, data, token: cts.Token, progress: progress);
+        Assert.Equal(TrainingStatus.Interrupted, outcome.Status);
+        var state = Checkpoint.ReadState(Path.Combine(root, "throwing", "checkpoints", "last.ckpt"));
+        Assert.Equal((0, 2, 2L), (state.Epoch, state.BatchInEpoch, state.GlobalStep));
+        var resumed = Train("throwing", Quick, data, resume: true);
+        Assert.Equal(TrainingStatus.Completed, resumed.Status);
+        Assert.Equal(4, resumed.StepLosses.Count);
+    }
+
+    [Fact]
     public void NonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint()
     {
         var data = new FixedBatches(Tiny, batches: 2, nanAtStep: 3);

@@ -1,0 +1,28 @@
+using System.Runtime.InteropServices;
+
+namespace Dsa.Cli;
+
+/// <summary>
+/// Ctrl-C (SIGINT) and SIGTERM: the first one cancels <see cref="Token"/>, so a training job
+/// writes its checkpoint and returns; a second one terminates at once, as usual. (System.CommandLine's
+/// own handler kills the process after a timeout, which could cut a large checkpoint write short.)
+/// </summary>
+internal static class Interruption
+{
+    private static readonly CancellationTokenSource Source = new();
+    private static readonly List<PosixSignalRegistration> Registrations = new();
+
+    public static CancellationToken Token => Source.Token;
+
+    public static void Install()
+    {
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            Registrations.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                if (Source.IsCancellationRequested) return; // second signal: default behaviour (terminate)
+                context.Cancel = true;
+                Console.Error.WriteLine($"\n{context.Signal}: stopping after the current step and writing a checkpoint (send it again to quit at once).");
+                Source.Cancel();
+            }));
+    }
+}
