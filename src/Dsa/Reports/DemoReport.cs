@@ -18,7 +18,8 @@ public static class DemoReport
         var report = new HtmlReport("DSA demo: temporal alignment on synthetic videos");
         report.Paragraph(
             $"Model preset cpu-small ({dsa.Model.InputHeight}x{dsa.Model.InputWidth} input, supporting offsets [{string.Join(", ", dsa.Model.SupportOffsets)}]), " +
-            $"synthetic PoseTrack-format videos in {data.Root}, budget {options.Minutes} minutes, seed {options.Seed}. " +
+            $"synthetic PoseTrack-format videos, seed {options.Seed}, " +
+            (options.PretrainSteps is null && options.AlignSteps is null ? $"budget {options.Minutes} minutes. " : $"fixed budgets of {pretrain.Outcome.Steps} pretraining and {dsa.Outcome.Steps} alignment steps. ") +
             "Stage 1 trains a single-frame model from scratch (the paper starts from a COCO-pretrained HRNet; the demo pretrains its own). " +
             $"Stage 2 trains DSA on that frozen backbone ({dsa.Outcome.Steps} steps); stage 3 trains the single-frame head on the same frozen backbone for the same number of steps. " +
             "DSA and the baseline therefore differ only in the temporal alignment.");
@@ -150,11 +151,13 @@ public static class DemoReport
             .Select(p => ((int)Math.Round(FeatureCoordinates.ToFeature(p.Y, stride)), (int)Math.Round(FeatureCoordinates.ToFeature(p.X, stride))))
             .Where(p => p.Item1 >= 0 && p.Item1 < h && p.Item2 >= 0 && p.Item2 < w).Distinct().ToList();
         if (pixels.Count == 0) pixels.Add((h / 2, w / 2));
-        using var keyCrop = CropImage.FromNormalisedTensor(frames[0, 0]);
+        const float zoom = 3f; // the sampling picture's default enlargement; every panel uses the same scale
+        using var keyCropSmall = CropImage.FromNormalisedTensor(frames[0, 0]);
+        using var keyCrop = Raster.Zoom(keyCropSmall, zoom);
         using var supportCrop = CropImage.FromNormalisedTensor(frames[0, 1 + support]);
-        using var points = OffsetFieldRenderer.SamplingPoints(supportCrop, offset, pixels, stride, mask);
-        using var dense = OffsetFieldRenderer.DenseField(offset, scale: stride);
-        using var legend = OffsetFieldRenderer.ColourWheelLegend(96);
+        using var points = OffsetFieldRenderer.SamplingPoints(supportCrop, offset, pixels, stride, mask, zoom);
+        using var dense = OffsetFieldRenderer.DenseField(offset, scale: (int)(stride * zoom));
+        using var legend = OffsetFieldRenderer.ColourWheelLegend(160);
         var image = Montage.Grid(new[]
         {
             new MontagePanel("key frame t", keyCrop),

@@ -47,6 +47,13 @@ internal static class Raster
         return surface;
     }
 
+    /// <summary>The image enlarged by <paramref name="zoom"/> with nearest-neighbour sampling (pixels stay visible).</summary>
+    public static SKImage Zoom(SKImage image, float zoom)
+    {
+        using var surface = Canvas(image, zoom);
+        return surface.Snapshot();
+    }
+
     /// <summary>
     /// The crop must be exactly stride x the map's size, or the feature-to-crop mapping of
     /// <see cref="FeatureCoordinates"/> would put every mark in the wrong place without any sign of it.
