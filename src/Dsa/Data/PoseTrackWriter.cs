@@ -179,6 +179,28 @@ public static class PoseTrackWriter
 
     // ---------------------------------------------------------------- PoseTrack 2018
 
+    /// <summary>
+    /// Why <paramref name="video"/> cannot be written as PoseTrack 2018 (an image folder or file name
+    /// poseval's posetrack18_fname2id cannot parse), or null when it can: lets a caller fall back to
+    /// PoseTrack 2017 without catching the writer's exceptions.
+    /// </summary>
+    public static string? PoseTrack18NamingProblem(VideoAnnotation video)
+    {
+        foreach (var frame in video.Frames)
+        {
+            string normalized = frame.ImagePath.Replace('\\', '/');
+            string folder = Path.GetFileName(Path.GetDirectoryName(normalized) ?? "") ?? "";
+            if (!PoseTrack18Folder.IsMatch(folder))
+                return $"image folder '{folder}' of '{frame.ImagePath}' is not <number>_<mpii|bonn|mpiinew>...";
+            if (!IsFrameNumber(Path.GetFileName(normalized)))
+                return $"image file '{Path.GetFileName(normalized)}' is not a frame number 0..9999";
+        }
+        return null;
+    }
+
+    private static bool IsFrameNumber(string fileName) =>
+        int.TryParse(fileName.Split('.')[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int frame) && frame < 10000;
+
     /// <summary>poseval's posetrack18_fname2id: T*10^10 + sequence*10^4 + frame (T: 1 mpii, 2 bonn, 3 mpiinew).</summary>
     private static (long Id, string VideoNumber) PoseTrack18ImageId(string imagePath, string where)
     {
