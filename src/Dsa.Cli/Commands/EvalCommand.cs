@@ -11,8 +11,8 @@ namespace Dsa.Cli.Commands;
 /// `dsa eval --gt GT_DIR --pred PRED_DIR [--json OUT.json] [--per-video]`: the official PoseTrack
 /// per-joint AP (poseval's rules) of per-video prediction files against GT files, printed in the
 /// paper's layout. `dsa eval --checkpoint CKPT --data DIR [--split val] [--pred-out DIR]` runs a trained
-/// model on a dataset split first (<see cref="CheckpointEvaluation"/>); exactly one of the two forms. Options are fields of <see cref="EvalOptions"/>; a new input form (e.g. a
-/// checkpoint to run first) adds an option there and a branch in <see cref="Run"/>.
+/// model on a dataset split first (<see cref="CheckpointEvaluation"/>); exactly one of the two forms.
+/// Options are fields of <see cref="EvalOptions"/>; a new input form adds options there and a branch in <see cref="Run"/>.
 /// </summary>
 internal static class EvalCommand
 {

@@ -49,11 +49,8 @@ public static class VideoPredictor
             var samples = PosePredictor.PredictSamples(model, dataset, Experiment.Pipeline(state.Model), Math.Max(1, options.BatchSize), progress, cancellation);
             var predicted = PosePredictor.ToVideos(new[] { video }, samples)[0];
 
-            Directory.CreateDirectory(options.OutDir);
+            var (predictionPath, format) = CheckpointEvaluation.WritePredictions(new[] { predicted }, options.OutDir)[0];
             string? problem = PoseTrackWriter.PoseTrack18NamingProblem(predicted);
-            var format = problem is null ? PoseTrackFormat.PoseTrack18 : PoseTrackFormat.PoseTrack17;
-            string predictionPath = Path.Combine(options.OutDir, predicted.Name);
-            PoseTrackWriter.Write(predicted, predictionPath, format);
             string? note = problem is null ? null
                 : $"wrote PoseTrack 2017: poseval reads PoseTrack 2018 image ids from <number>_<mpii|bonn|mpiinew>/<frame number> names, and {problem}.";
 
@@ -97,7 +94,7 @@ public static class VideoPredictor
         }
         var frames = files.Select((file, i) => byName.TryGetValue(Path.GetFileName(file), out var gt)
             ? gt with { FrameIndex = i }
-            : new FrameAnnotation($"{folder}/{Path.GetFileName(file)}", i, null, annotation is null ? true : false,
+            : new FrameAnnotation($"{folder}/{Path.GetFileName(file)}", i, null, annotation is null,
                 Array.Empty<PersonAnnotation>(), Array.Empty<Polygon>())).ToList();
         return new VideoAnnotation(annotation?.Name ?? folder + ".json", annotation?.SourcePath, annotation?.Format ?? PoseTrackFormat.PoseTrack18, frames,
             annotation?.KeypointNames);
