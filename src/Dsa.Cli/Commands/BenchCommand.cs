@@ -16,6 +16,7 @@ internal static class BenchCommand
         command.Subcommands.Add(CreateDeform());
         command.Subcommands.Add(CreateEval());
         command.Subcommands.Add(BenchDataCommand.Create());
+        command.Subcommands.Add(BenchTrainCommand.Create());
         return command;
     }
 
@@ -112,7 +113,7 @@ internal static class BenchCommand
         Console.WriteLine($"{name,-38} {r.Case,-14} {"[" + string.Join(",", r.InputShape) + "]",-18} {r.OutChannels,5} {r.MedianSeconds,10:F4} {r.MinSeconds,10:F4} {r.PeakResidentBytes / 1048576.0,13:F0} {r.TorchThreads,7}");
     }
 
-    private static string? FindUpwards(string relative)
+    internal static string? FindUpwards(string relative)
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)

@@ -13,6 +13,7 @@ internal static class CommandCatalog
         yield return ModelCommand.Create();
         yield return BenchCommand.Create();
         yield return EvalCommand.Create();
+        yield return PredictCommand.Create();
         yield return TrainCommand.Create();
         yield return AblateCommand.Create();
         yield return DemoCommand.Create();

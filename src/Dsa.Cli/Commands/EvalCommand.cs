@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Dsa.Data;
 using Dsa.Evaluation;
+using Dsa.Training;
 using Spectre.Console;
 
 namespace Dsa.Cli.Commands;
@@ -9,8 +10,9 @@ namespace Dsa.Cli.Commands;
 /// <summary>
 /// `dsa eval --gt GT_DIR --pred PRED_DIR [--json OUT.json] [--per-video]`: the official PoseTrack
 /// per-joint AP (poseval's rules) of per-video prediction files against GT files, printed in the
-/// paper's layout. Options are fields of <see cref="EvalOptions"/>; a new input form (e.g. a
-/// checkpoint to run first) adds an option there and a branch in <see cref="Run"/>.
+/// paper's layout. `dsa eval --checkpoint CKPT --data DIR [--split val] [--pred-out DIR]` runs a trained
+/// model on a dataset split first (<see cref="CheckpointEvaluation"/>); exactly one of the two forms.
+/// Options are fields of <see cref="EvalOptions"/>; a new input form adds options there and a branch in <see cref="Run"/>.
 /// </summary>
 internal static class EvalCommand
 {
@@ -20,8 +22,14 @@ internal static class EvalCommand
         public readonly Option<string> Pred = new("--pred") { Description = "Folder of prediction files with the same file names." };
         public readonly Option<string?> Json = new("--json") { Description = "Also write the result as JSON (percent, NaN as null) to this file." };
         public readonly Option<bool> PerVideo = new("--per-video") { Description = "Also print each video's mAP." };
+        public readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Instead of --gt/--pred: a training checkpoint to run on --data's split first." };
+        public readonly Option<string?> Data = new("--data") { Description = "With --checkpoint: dataset folder (annotations/{train,val}/*.json + frames)." };
+        public readonly Option<string> Split = new("--split") { Description = "With --checkpoint: the split to evaluate.", DefaultValueFactory = _ => "val" };
+        public readonly Option<int> BatchSize = new("--batch-size") { Description = "With --checkpoint: samples per forward pass.", DefaultValueFactory = _ => 16 };
+        public readonly Option<string> Device = new("--device") { Description = "With --checkpoint: cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        public readonly Option<string?> PredOut = new("--pred-out") { Description = "With --checkpoint: also write the predictions as per-video PoseTrack files to this folder." };
 
-        public IEnumerable<Option> All => new Option[] { Gt, Pred, Json, PerVideo };
+        public IEnumerable<Option> All => new Option[] { Gt, Pred, Json, PerVideo, Checkpoint, Data, Split, BatchSize, Device, PredOut };
     }
 
     public static Command Create()
@@ -37,9 +45,18 @@ internal static class EvalCommand
     {
         string? gtDir = parse.GetValue(options.Gt);
         string? predDir = parse.GetValue(options.Pred);
+        string? checkpoint = parse.GetValue(options.Checkpoint);
+        bool folderForm = !string.IsNullOrEmpty(gtDir) || !string.IsNullOrEmpty(predDir);
+        bool checkpointForm = !string.IsNullOrEmpty(checkpoint) || !string.IsNullOrEmpty(parse.GetValue(options.Data));
+        if (folderForm == checkpointForm)
+        {
+            Console.Error.WriteLine("error: dsa eval needs exactly one of --gt GT_DIR --pred PRED_DIR (prediction files) or --checkpoint CKPT --data DIR (run a model first).");
+            return 2;
+        }
+        if (checkpointForm) return RunCheckpoint(parse, options);
         if (string.IsNullOrEmpty(gtDir) || string.IsNullOrEmpty(predDir))
         {
-            Console.Error.WriteLine("error: dsa eval needs --gt GT_DIR and --pred PRED_DIR.");
+            Console.Error.WriteLine("error: dsa eval needs both --gt GT_DIR and --pred PRED_DIR.");
             return 2;
         }
         try
@@ -55,11 +72,7 @@ internal static class EvalCommand
             // Cold timings of this one run; `dsa bench eval` measures warm ones into JSON.
             AnsiConsole.MarkupLine(
                 $"[grey]{gt.Count} videos, {result.FramesEvaluated} frames evaluated; read {readSeconds * 1000:F1} ms, evaluated {evalSeconds * 1000:F1} ms[/]");
-            if (parse.GetValue(options.Json) is string jsonPath)
-            {
-                ApResultJson.Write(result, jsonPath);
-                AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(jsonPath)}[/]");
-            }
+            WriteJson(parse, options, result);
             return 0;
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
@@ -67,5 +80,41 @@ internal static class EvalCommand
             Console.Error.WriteLine($"error: {ex.Message}");
             return 1;
         }
+    }
+
+    private static int RunCheckpoint(ParseResult parse, EvalOptions options)
+    {
+        string? checkpoint = parse.GetValue(options.Checkpoint), data = parse.GetValue(options.Data);
+        if (string.IsNullOrEmpty(checkpoint) || string.IsNullOrEmpty(data))
+        {
+            Console.Error.WriteLine("error: dsa eval needs both --checkpoint CKPT and --data DIR.");
+            return 2;
+        }
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            string split = parse.GetValue(options.Split)!;
+            var evaluation = CheckpointEvaluation.Run(checkpoint, new DatasetFolder(data), split, parse.GetValue(options.BatchSize), parse.GetValue(options.Device)!);
+            ResultsPrinter.Print(Path.GetFileName(checkpoint), evaluation.Result, parse.GetValue(options.PerVideo));
+            AnsiConsole.MarkupLine($"[grey]{evaluation.GroundTruth.Count} {Markup.Escape(split)} videos, {evaluation.Result.FramesEvaluated} frames evaluated, " +
+                $"offsets [[{string.Join(", ", evaluation.Model.SupportOffsets)}]], epoch {evaluation.State.Epoch}; {clock.Elapsed.TotalSeconds:F1} s[/]");
+            WriteJson(parse, options, evaluation.Result);
+            if (parse.GetValue(options.PredOut) is string predOut)
+                foreach (var (path, format) in CheckpointEvaluation.WritePredictions(evaluation.Predictions, predOut))
+                    AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(path)}[/] ({format})");
+            return 0;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static void WriteJson(ParseResult parse, EvalOptions options, ApResult result)
+    {
+        if (parse.GetValue(options.Json) is not string jsonPath) return;
+        ApResultJson.Write(result, jsonPath);
+        AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(jsonPath)}[/]");
     }
 }

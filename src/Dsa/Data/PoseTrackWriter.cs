@@ -179,6 +179,33 @@ public static class PoseTrackWriter
 
     // ---------------------------------------------------------------- PoseTrack 2018
 
+    /// <summary>
+    /// Why <paramref name="video"/> cannot be written as PoseTrack 2018 (an image folder or file name
+    /// poseval's posetrack18_fname2id cannot parse), or null when it can: lets a caller fall back to
+    /// PoseTrack 2017 without catching the writer's exceptions.
+    /// </summary>
+    public static string? PoseTrack18NamingProblem(VideoAnnotation video)
+    {
+        string? firstNumber = null;
+        foreach (var frame in video.Frames)
+        {
+            string normalized = frame.ImagePath.Replace('\\', '/');
+            string folder = Path.GetFileName(Path.GetDirectoryName(normalized) ?? "") ?? "";
+            var m = PoseTrack18Folder.Match(folder);
+            if (!m.Success)
+                return $"image folder '{folder}' of '{frame.ImagePath}' is not <number>_<mpii|bonn|mpiinew>...";
+            firstNumber ??= m.Groups[1].Value;
+            if (m.Groups[1].Value != firstNumber)
+                return $"'{frame.ImagePath}' belongs to video {m.Groups[1].Value}, the first frame to {firstNumber}";
+            if (!TryFrameNumber(Path.GetFileName(normalized), out _))
+                return $"image file '{Path.GetFileName(normalized)}' is not a frame number 0..9999";
+        }
+        return null;
+    }
+
+    private static bool TryFrameNumber(string fileName, out int frame) =>
+        int.TryParse(fileName.Split('.')[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out frame) && frame < 10000;
+
     /// <summary>poseval's posetrack18_fname2id: T*10^10 + sequence*10^4 + frame (T: 1 mpii, 2 bonn, 3 mpiinew).</summary>
     private static (long Id, string VideoNumber) PoseTrack18ImageId(string imagePath, string where)
     {
@@ -188,8 +215,7 @@ public static class PoseTrackWriter
         if (!m.Success)
             throw new ArgumentException(
                 $"{where}: image folder '{folder}' is not <number>_<mpii|bonn|mpiinew>...; poseval cannot read such a PoseTrack 2018 file (write PoseTrack 2017 instead).");
-        string stem = Path.GetFileName(normalized).Split('.')[0];
-        if (!int.TryParse(stem, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int frame) || frame >= 10000)
+        if (!TryFrameNumber(Path.GetFileName(normalized), out int frame))
             throw new ArgumentException($"{where}: image file '{Path.GetFileName(normalized)}' is not a frame number 0..9999, which poseval needs in PoseTrack 2018.");
         long type = m.Groups[2].Value switch { "mpii" => 1, "bonn" => 2, _ => 3 };
         return (type * 10_000_000_000L + long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * 10_000L + frame,

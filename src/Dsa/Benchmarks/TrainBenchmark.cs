@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dsa.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dsa.Benchmarks;
+
+/// <summary>
+/// Training throughput: one step = forward + JointsMseLoss (eq. 7) + backward + Adam step, as the
+/// Trainer does, on random input of the model's shapes (so data loading is not measured). Same
+/// protocol as <see cref="DeformConvBenchmark"/>: median of N steps after warm-up, peak resident set
+/// (VmHWM) reset per case. The PyTorch mirror bench/reference/dsa_train_bench.py builds the same
+/// architecture from the cases file this class writes and must report the same parameter counts.
+/// </summary>
+public static class TrainBenchmark
+{
+    public const string Implementation = "TorchSharp DsaNet";
+
+    /// <summary>camelCase, enums as names: the cases file the PyTorch mirror reads and the report.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static IReadOnlyList<TrainBenchmarkResult> Run(IEnumerable<TrainBenchmarkCase> cases, int batchSize, int steps, int warmup = 2,
+        int? threads = null, IProgress<TrainBenchmarkResult>? progress = null)
+    {
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"threads must be >= 1; got {threads}.");
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be >= 1; got {batchSize}.");
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"steps must be >= 1; got {steps}.");
+        if (warmup < 0) throw new ArgumentOutOfRangeException(nameof(warmup), $"warmup must be >= 0; got {warmup}.");
+        if (threads is int n) torch.set_num_threads(n);
+        var results = new List<TrainBenchmarkResult>();
+        foreach (var c in cases)
+        {
+            var result = RunCase(c, batchSize, steps, warmup);
+            results.Add(result);
+            progress?.Report(result);
+        }
+        return results;
+    }
+
+    /// <summary>Parameter counts of a case's model (all, trainable), as the cases file records them.</summary>
+    public static (long All, long Trainable) CountParameters(ModelConfig model)
+    {
+        using var net = new DsaNet("dsa", model);
+        return (ModelComplexity.CountParameters(net), net.parameters().Where(p => p.requires_grad).Sum(p => p.numel()));
+    }
+
+    private static TrainBenchmarkResult RunCase(TrainBenchmarkCase c, int batchSize, int steps, int warmup)
+    {
+        torch.manual_seed(0);
+        var m = c.Model;
+        using var model = new DsaNet("dsa", m);
+        model.train();
+        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
+        using var optimizer = optim.Adam(trainable, lr: 1e-3);
+        var (h, w) = m.HeatmapSize;
+        using var frames = torch.randn(new long[] { batchSize, m.FrameCount, 3, m.InputHeight, m.InputWidth }); // [B, T, 3, H, W]
+        using var targets = torch.rand(batchSize, m.Joints, h, w);                                 // [B, J, h, w]
+        using var weights = torch.ones(batchSize, m.Joints, 1);                                    // [B, J, 1]
+
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            optimizer.zero_grad();
+            var heatmaps = model.forward(frames);
+            var loss = JointsMseLoss.Compute(heatmaps, targets, weights);
+            loss.backward();
+            optimizer.step();
+        }
+
+        for (int i = 0; i < warmup; i++) Step();
+        bool reset = PeakResidentSet.TryReset();
+        var times = new double[steps];
+        for (int i = 0; i < steps; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            Step();
+            times[i] = watch.Elapsed.TotalSeconds;
+        }
+        Array.Sort(times);
+        double median = steps % 2 == 1 ? times[steps / 2] : 0.5 * (times[steps / 2 - 1] + times[steps / 2]);
+        return new TrainBenchmarkResult($"{Implementation} ({TorchRuntime.Describe()})", c.Name,
+            new long[] { batchSize, m.FrameCount, 3, m.InputHeight, m.InputWidth },
+            ModelComplexity.CountParameters(model), trainable.Sum(p => p.numel()),
+            steps, median, times[0], batchSize / median, PeakResidentSet.Read(), reset, torch.get_num_threads());
+    }
+
+    /// <summary>
+    /// The cases file for the PyTorch mirror: per case its name, the full <see cref="ModelConfig"/> and
+    /// the parameter counts TorchSharp's model has (the mirror asserts its own are equal).
+    /// </summary>
+    public static string CasesJson(IEnumerable<TrainBenchmarkCase> cases) =>
+        JsonSerializer.Serialize(cases.Select(c =>
+        {
+            var (all, trainable) = CountParameters(c.Model);
+            return new CaseRecord(c.Name, c.Model, all, trainable);
+        }).ToList(), JsonOptions);
+
+    /// <summary>Runs the PyTorch mirror on a cases file and parses its JSON (results with the same fields).</summary>
+    public static IReadOnlyList<TrainBenchmarkResult> RunPyTorchReference(string python, string script, string casesPath,
+        int batchSize, int steps, int warmup, int threads)
+    {
+        if (!File.Exists(script)) throw new FileNotFoundException($"PyTorch benchmark script {script} not found.", script);
+        var jsonPath = Path.Combine(Path.GetTempPath(), $"train-ref-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { script, "--cases", casesPath, "--batch-size", batchSize.ToString(), "--steps", steps.ToString(),
+                     "--warmup", warmup.ToString(), "--threads", threads.ToString(), "--json", jsonPath })
+            start.ArgumentList.Add(a);
+        try
+        {
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {python}.");
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"{python} {script} exited with {process.ExitCode}: {stderr.Trim()}");
+            _ = stdout.Result;
+            return JsonSerializer.Deserialize<List<TrainBenchmarkResult>>(File.ReadAllText(jsonPath), JsonOptions)
+                ?? throw new InvalidDataException($"{jsonPath} (from {script}): empty result list.");
+        }
+        finally { File.Delete(jsonPath); }
+    }
+
+    /// <summary>The 1-minute load average (/proc/loadavg), or null where unavailable.</summary>
+    public static double? LoadAverage()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    private sealed record CaseRecord(string Case, ModelConfig Model, long Parameters, long TrainableParameters);
+}
