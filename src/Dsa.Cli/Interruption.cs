@@ -16,6 +16,7 @@ internal static class Interruption
 
     public static void Install()
     {
+        if (Registrations.Count > 0) return; // the entry point may run more than once in one process (tests)
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
             Registrations.Add(PosixSignalRegistration.Create(signal, context =>
             {

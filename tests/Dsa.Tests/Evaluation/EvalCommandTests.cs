@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Dsa.Tests.Infrastructure;
 
@@ -8,28 +7,7 @@ namespace Dsa.Tests.Evaluation;
 [Collection(nameof(ConsoleCollection))]
 public class EvalCommandTests
 {
-    private static (int Exit, string Error) RunDsa(params string[] args)
-    {
-        var entry = Assembly.Load("Dsa.Cli").EntryPoint ?? throw new InvalidOperationException("Dsa.Cli has no entry point");
-        var previousError = Console.Error;
-        var error = new StringWriter();
-        Console.SetError(error);
-        try
-        {
-            object? returned = entry.Invoke(null, new object[] { args });
-            int exit = returned switch
-            {
-                Task<int> t => t.GetAwaiter().GetResult(),
-                int i => i,
-                _ => throw new InvalidOperationException($"unexpected entry point result {returned}"),
-            };
-            return (exit, error.ToString());
-        }
-        finally
-        {
-            Console.SetError(previousError);
-        }
-    }
+    private static (int Exit, string Error) RunDsa(params string[] args) => DsaCli.Run(args);
 
     public static IEnumerable<object[]> Cases() => PosevalCases.Names();
 

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dsa.Data;
@@ -16,20 +15,7 @@ public class CheckpointCommandsTests : IClassFixture<TrainedTinyCheckpoint>
 
     public CheckpointCommandsTests(TrainedTinyCheckpoint trained) => this.trained = trained;
 
-    private static (int Exit, string Error) RunDsa(params string[] args)
-    {
-        var entry = Assembly.Load("Dsa.Cli").EntryPoint ?? throw new InvalidOperationException("Dsa.Cli has no entry point");
-        var previousError = Console.Error;
-        var error = new StringWriter();
-        Console.SetError(error);
-        try
-        {
-            object? returned = entry.Invoke(null, new object[] { args });
-            int exit = returned is Task<int> t ? t.GetAwaiter().GetResult() : (int)returned!;
-            return (exit, error.ToString());
-        }
-        finally { Console.SetError(previousError); }
-    }
+    private static (int Exit, string Error) RunDsa(params string[] args) => DsaCli.Run(args);
 
     [Fact]
     public void EvalOfACheckpointReproducesTheRunsValidationAndWritesPoseTrackFiles()
