@@ -16,10 +16,11 @@ internal static class DemoCommand
         var seed = new Option<int>("--seed") { Description = "Seed of torch and the data pipeline", DefaultValueFactory = _ => 1 };
         var pretrainSteps = new Option<long?>("--pretrain-steps") { Description = "Fixed step count for stage 1 instead of a share of --minutes" };
         var steps = new Option<long?>("--steps") { Description = "Fixed step count for DSA and the baseline instead of a share of --minutes" };
+        var pretrained = new Option<string?>("--pretrained") { Description = "A finished single-frame run folder to start from instead of stage 1 (e.g. runs/demo/pretrain of another seed)" };
         var threads = new Option<int>("--threads") { Description = "Torch CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
         var command = new Command("demo", "The paper's story on synthetic videos in about 10 CPU minutes: DSA vs a single-frame baseline, with a report.")
         {
-            minutes, data, run, seed, threads, pretrainSteps, steps,
+            minutes, data, run, seed, threads, pretrainSteps, steps, pretrained,
         };
         command.SetAction(parse => Execute(parse, Interruption.Token));
         return command;
@@ -30,7 +31,7 @@ internal static class DemoCommand
             {
                 Minutes = parse.GetValue(minutes), DataRoot = parse.GetValue(data)!, RunRoot = parse.GetValue(run)!,
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
-                PretrainSteps = parse.GetValue(pretrainSteps), AlignSteps = parse.GetValue(steps),
+                PretrainSteps = parse.GetValue(pretrainSteps), AlignSteps = parse.GetValue(steps), PretrainedRun = parse.GetValue(pretrained),
             };
             var status = new InlineProgress<string>(s => AnsiConsole.MarkupLine($"[bold]{Markup.Escape(s)}[/]"));
             DemoResult result = ProgressDisplay.Run("demo", p => Demo.Run(options, new InlineProgress<(string Stage, TrainingEvent Event)>(e => p.Report(e.Event with

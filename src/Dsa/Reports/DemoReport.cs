@@ -21,8 +21,8 @@ public static class DemoReport
             $"synthetic PoseTrack-format videos, seed {options.Seed}, " +
             (options.PretrainSteps is null && options.AlignSteps is null ? $"budget {options.Minutes} minutes. " : $"fixed budgets of {pretrain.Outcome.Steps} pretraining and {dsa.Outcome.Steps} alignment steps. ") +
             "Stage 1 trains a single-frame model from scratch (the paper starts from a COCO-pretrained HRNet; the demo pretrains its own). " +
-            $"Stage 2 trains DSA on that frozen backbone ({dsa.Outcome.Steps} steps); stage 3 trains the single-frame head on the same frozen backbone for the same number of steps. " +
-            "DSA and the baseline therefore differ only in the temporal alignment.");
+            $"Stage 2 warm-starts DSA from it (backbone frozen; the head's supporting-frame inputs start at zero, so at step 0 DSA computes exactly the single-frame heatmaps) and trains the alignment and head for {dsa.Outcome.Steps} steps; " +
+            "stage 3 continues the single-frame model the same way for the same number of steps. DSA and the baseline therefore differ only in what the aligned neighbouring frames add.");
 
         report.Heading("Per-joint AP (poseval rules) beside the paper's Table 1");
         report.Paragraph("Our rows are on the synthetic validation videos; the paper's rows are PoseTrack2017 val. The numbers are not comparable across data sets: compare DSA with the baseline, and the pattern with the paper's.");

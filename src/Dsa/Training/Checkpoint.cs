@@ -86,6 +86,42 @@ public static class Checkpoint
         StateDictLoader.Load(model.Backbone, backbone, strict: true);
     }
 
+    /// <summary>
+    /// Warm start from a single-frame checkpoint: the backbone and the whole head are copied; the head's
+    /// first 1x1 conv (which sees the T-frame concatenation [F_t, aligned F_t+d ...]) gets the
+    /// checkpoint's weights in its key-frame slice and zeros in the supporting-frame slices. At step 0
+    /// the model therefore computes exactly the single-frame model's heatmaps, and training can only
+    /// add what the neighbouring frames contribute. Alignment modules keep their own initialisation.
+    /// Returns the names that were copied.
+    /// </summary>
+    public static IReadOnlyList<string> WarmStart(string path, DsaNet model)
+    {
+        using var zip = Open(path);
+        var modelEntry = zip.GetEntry(ModelEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{ModelEntry}'.");
+        using var s = modelEntry.Open();
+        using var weights = Safetensors.Read(s, $"{path}!{ModelEntry}");
+        var copied = new List<string>();
+        using var noGrad = torch.no_grad();
+        foreach (var (name, target) in model.state_dict())
+        {
+            if (!(name.StartsWith("backbone.", StringComparison.Ordinal) || name.StartsWith("head.", StringComparison.Ordinal))) continue;
+            if (!weights.Tensors.TryGetValue(name, out var source))
+                throw new InvalidDataException($"{path}: warm start needs '{name}', which the checkpoint lacks (is it a DSA/single-frame checkpoint of the same preset?).");
+            if (source.shape.SequenceEqual(target.shape)) target.copy_(source);
+            else if (name == ReduceWeight && source.dim() == 4 && target.shape[0] == source.shape[0] && target.shape[1] % source.shape[1] == 0)
+            {
+                target.zero_();
+                target.narrow(1, 0, source.shape[1]).copy_(source); // [C, T*C, 1, 1]: key-frame slice first
+            }
+            else throw new InvalidDataException($"{path}: '{name}' has shape [{string.Join(", ", source.shape)}], the model [{string.Join(", ", target.shape)}].");
+            copied.Add(name);
+        }
+        return copied;
+    }
+
+    /// <summary>The head's first conv, whose input is the concatenation of the T frames' features.</summary>
+    private const string ReduceWeight = "head.reduce.0.weight";
+
     /// <summary>Builds the model a checkpoint describes and loads its weights (for eval/predict).</summary>
     public static (DsaNet Model, TrainerState State) LoadModel(string path)
     {

@@ -9,9 +9,11 @@ namespace Dsa.Training;
 /// <list type="number">
 /// <item>Pretrain: a single-frame model (HRNet + head) from scratch. The paper starts from a
 /// COCO-pretrained HRNet; we have no weights to download, so the demo pretrains its own.</item>
-/// <item>DSA: that backbone, frozen (as DCPose does), with the symmetric GAB/LEB alignment and head trained.</item>
-/// <item>Baseline: the same frozen backbone with the single-frame head, trained for exactly as many
-/// steps. DSA and the baseline then differ only in the temporal alignment, which is the paper's claim.</item>
+/// <item>DSA: warm-started from that model (Checkpoint.WarmStart: backbone frozen, as DCPose does; the
+/// head's supporting-frame inputs start at zero, so at step 0 DSA computes the single-frame heatmaps)
+/// with the symmetric GAB/LEB alignment and the head trained.</item>
+/// <item>Baseline: the same warm start as a single-frame model, trained for exactly as many steps.
+/// DSA and the baseline then differ only in what the aligned neighbouring frames add: the paper's claim.</item>
 /// </list>
 /// Then both are evaluated with the poseval-compatible AP and a self-contained HTML report is written.
 /// </summary>
@@ -31,12 +33,18 @@ public static class Demo
         var singleFrame = Ablations.Get("single-frame").Apply(options.Model);
         var train = options.Train with { Seed = options.Seed };
         IProgress<TrainingEvent> Stage(string name) => new InlineProgress<TrainingEvent>(e => progress?.Report((name, e)));
-        ExperimentResult Run(string name, ModelConfig model, TrainConfig t, string? initFrom) =>
-            Experiment.Run(new ExperimentSpec(Path.Combine(options.RunRoot, name), model, t, data, Force: true, Threads: options.Threads, InitBackboneFrom: initFrom),
+        ExperimentResult Run(string name, ModelConfig model, TrainConfig t, string? warmStart) =>
+            Experiment.Run(new ExperimentSpec(Path.Combine(options.RunRoot, name), model, t, data, Force: true, Threads: options.Threads, WarmStartFrom: warmStart),
                 Stage(name), cancellation);
 
-        status?.Report("Stage 1/3: pretraining the single-frame backbone.");
-        var pretrain = Run("pretrain", singleFrame, Budget(train, options.PretrainSteps, options.PretrainShare), null);
+        var pretrainConfig = Budget(train, options.PretrainSteps, options.PretrainShare);
+        var pretrain = options.PretrainedRun is { } given ? Evaluated(given) : Reusable(Path.Combine(options.RunRoot, "pretrain"), singleFrame, pretrainConfig);
+        if (pretrain is null)
+        {
+            status?.Report("Stage 1/3: pretraining the single-frame model.");
+            pretrain = Run("pretrain", singleFrame, pretrainConfig, null);
+        }
+        else status?.Report($"Stage 1/3: reusing the finished pretraining in {pretrain.Run.Root}.");
         var backbone = pretrain.Run.LastCheckpoint;
 
         status?.Report("Stage 2/3: DSA on the frozen backbone.");
@@ -49,6 +57,29 @@ public static class Demo
         status?.Report("Writing the report.");
         var report = DemoReport.Write(options, data, pretrain, dsa, baseline);
         return new DemoResult(pretrain, dsa, baseline, report);
+
+        // A fixed-step pretraining with the same model and settings that already finished is not redone
+        // (long jobs never lose finished work); it is evaluated again, which takes seconds.
+        ExperimentResult? Reusable(string dir, ModelConfig model, TrainConfig t)
+        {
+            if (t.MaxSteps is null || !Directory.Exists(dir)) return null;
+            var run = RunFolder.Open(dir);
+            if (!File.Exists(run.LastCheckpoint) || !File.Exists(Path.Combine(run.ResultsDir, "val_ap.json"))) return null;
+            var state = Checkpoint.ReadState(run.LastCheckpoint);
+            string Json(object o) => System.Text.Json.JsonSerializer.Serialize(o);
+            if (state.GlobalStep != t.MaxSteps || Json(state.Model) != Json(model) || Json(state.Train) != Json(t)) return null;
+            return Evaluated(dir);
+        }
+
+        ExperimentResult Evaluated(string dir)
+        {
+            var run = RunFolder.Open(dir);
+            var evaluation = CheckpointEvaluation.Run(run.LastCheckpoint, data, "val", train.BatchSize, cancellation: cancellation);
+            if (!evaluation.Model.IsSingleFrame)
+                throw new ArgumentException($"--pretrained {dir}: its checkpoint is not a single-frame model (offsets [{string.Join(", ", evaluation.Model.SupportOffsets)}]).");
+            return new ExperimentResult(evaluation.Model, new TrainingOutcome(TrainingStatus.BudgetExhausted, evaluation.State.Epoch, evaluation.State.GlobalStep,
+                Array.Empty<double>(), null, null, "reused a finished pretraining"), evaluation.Result, run, TimeSpan.Zero);
+        }
 
         TrainConfig Budget(TrainConfig t, long? steps, double share) => steps is { } n
             ? t with { MaxSteps = n, TimeBudget = null }

@@ -21,6 +21,8 @@ public sealed record DemoOptions
     public double DsaShare { get; init; } = 0.4;
     /// <summary>Fixed step counts instead of time shares (results then do not depend on the machine's speed or load).</summary>
     public long? PretrainSteps { get; init; }
+    /// <summary>A finished single-frame run folder to start stages 2 and 3 from instead of pretraining (e.g. another seed's).</summary>
+    public string? PretrainedRun { get; init; }
     /// <summary>Fixed DSA (and so baseline) step count instead of <see cref="DsaShare"/>.</summary>
     public long? AlignSteps { get; init; }
 }

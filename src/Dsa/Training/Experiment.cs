@@ -34,6 +34,7 @@ public static class Experiment
         using var model = new DsaNet("dsa", spec.Model);
         if (spec.BackboneWeights is not null && !spec.Resume) model.Backbone.LoadOfficialCheckpoint(spec.BackboneWeights);
         if (spec.InitBackboneFrom is not null && !spec.Resume) Checkpoint.RestoreBackbone(spec.InitBackboneFrom, model);
+        if (spec.WarmStartFrom is not null && !spec.Resume) Checkpoint.WarmStart(spec.WarmStartFrom, model);
         model.to(ResolveDevice(spec.Device));
         using var loader = new DataLoader(trainSet, pipeline, new DataLoaderOptions
         {

@@ -8,6 +8,7 @@ namespace Dsa.Training;
 /// <param name="BackboneWeights">An official HRNet COCO checkpoint (.pth) loaded into the backbone before training (the paper's COCO pretraining).</param>
 /// <param name="InitBackboneFrom">A DSA checkpoint (e.g. a trained single-frame baseline) whose backbone weights start this run
 /// (the paper starts from a pretrained backbone; our synthetic demo pretrains its own).</param>
+/// <param name="WarmStartFrom">A single-frame checkpoint whose backbone AND head start this run (see Checkpoint.WarmStart).</param>
 /// <param name="Device">"cpu" or "cuda" (CUDA needs the TorchBackend=cuda-linux build).</param>
 /// <param name="MaxTrainSamples">Use only the first N training samples (quick runs); null = all.</param>
 public sealed record ExperimentSpec(
@@ -22,4 +23,5 @@ public sealed record ExperimentSpec(
     int? MaxTrainSamples = null,
     int Threads = 0,
     string Device = "cpu",
-    string? InitBackboneFrom = null);
+    string? InitBackboneFrom = null,
+    string? WarmStartFrom = null);

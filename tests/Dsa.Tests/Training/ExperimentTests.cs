@@ -59,6 +59,33 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
     }
 
     [Fact]
+    public void AWarmStartedDsaComputesTheSingleFrameHeatmapsAtStepZero()
+    {
+        using var dir = new TempDir();
+        var single = Ablations.Get("single-frame").Apply(TinySyntheticSet.Model);
+        var pre = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "pre"), single, TinySyntheticSet.Train with { ValidateEvery = 0 }, set.Data));
+        var (singleModel, _) = Checkpoint.LoadModel(pre.Run.LastCheckpoint);
+        using var dsa = new DsaNet("dsa", TinySyntheticSet.Model with { FreezeBackbone = true });
+        var copied = Checkpoint.WarmStart(pre.Run.LastCheckpoint, dsa);
+        Assert.Contains("head.reduce.0.weight", copied);
+        Assert.DoesNotContain(copied, n => n.StartsWith("align"));
+        using (singleModel)
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+        using (TorchSharp.torch.no_grad())
+        {
+            singleModel.eval();
+            dsa.eval();
+            var c = TinySyntheticSet.Model;
+            var frames = TorchSharp.torch.randn(new long[] { 2, c.FrameCount, 3, c.InputHeight, c.InputWidth });
+            var fromSingle = singleModel.forward(frames.narrow(1, 0, 1));
+            var fromDsa = dsa.forward(frames);
+            Assert.True(fromDsa.allclose(fromSingle, rtol: 1e-5, atol: 1e-6), $"max difference {(fromDsa - fromSingle).abs().max().item<float>()}");
+            // ...yet the supporting frames are wired in: their slice of the first head conv is trainable.
+            Assert.True(dsa.named_parameters().Single(p => p.name == "head.reduce.0.weight").parameter.requires_grad);
+        }
+    }
+
+    [Fact]
     public void AblationGridSummarisesSeedsAndReusesFinishedCells()
     {
         using var dir = new TempDir();
