@@ -30,6 +30,9 @@ public sealed class NotebookSession
         globals = new CellGlobals(notebookDirectory);
     }
 
+    /// <summary>True once a chart output of this session carried plotly.js (see <see cref="PlotlyJsScope"/>).</summary>
+    public bool PlotlyJsEmbedded => plotlyJs.Embedded;
+
     /// <summary>Jupyter's execution counter: incremented for every executed cell, including failing ones.</summary>
     public int ExecutionCount { get; private set; }
 

@@ -32,6 +32,20 @@ public sealed class PlotlyJsOncePerSessionTests
         }
     }
 
+    [Theory]
+    [InlineData("var shown = display(CHART);", "shown.Update(CHART);")]
+    [InlineData("display(CHART); Display.Clear(); display(CHART);", "")]
+    public void WhenTheFirstChartIsReplacedOrClearedTheSavedNotebookStillCarriesPlotlyJsOnce(string first, string second)
+    {
+        var (notebook, result) = Run(first.Replace("CHART", LineChart), second.Replace("CHART", LineChart), $"display({LineChart});");
+        Assert.True(result.Succeeded, result.Failure);
+        var charts = notebook.Cells.SelectMany(c => Outputs(c, "display_data").Select(o => (Cell: notebook.Cells.IndexOf(c), Html: Text(o["data"]!["text/html"])))).ToList();
+        Assert.Equal([0, 2], charts.Select(c => c.Cell));
+        Assert.Contains(PlotlyJsMarker, charts[0].Html);
+        Assert.DoesNotContain(PlotlyJsMarker, charts[1].Html);
+        Assert.All(charts, c => Assert.Contains("newPlot", c.Html));
+    }
+
     [Fact]
     public void AScopeEmbedsOnceAndNoScopeAlwaysEmbeds()
     {
