@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Dsa.Visualization;
 using Microsoft.Data.Analysis;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
 using SkiaSharp;
-using Dsa.Visualization;
 using TorchSharp;
 
 namespace Dsa.Interactive;
