@@ -46,6 +46,20 @@ public static class NotebookRunner
         }
         var session = new NotebookSession(notebookDirectory);
         var recorder = new NotebookOutputRecorder();
+        try
+        {
+            return await RunCellsAsync(notebook, session, recorder, options, clock, progress, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Outputs may have been replaced or cleared after the chart that carried plotly.js was shown.
+            PlotlyJsPlacement.Apply(notebook, session.PlotlyJsEmbedded);
+        }
+    }
+
+    private static async Task<NotebookRunResult> RunCellsAsync(Notebook notebook, NotebookSession session, NotebookOutputRecorder recorder,
+        NotebookRunOptions options, Stopwatch clock, IProgress<string>? progress, CancellationToken cancellation)
+    {
         int executed = 0;
         for (int index = 0; index < notebook.Cells.Count; index++)
         {

@@ -20,6 +20,7 @@ public sealed class NotebookSession
     private readonly ScriptOptions options;
     private readonly CellGlobals globals;
     private readonly SemaphoreSlim oneCellAtATime = new(1, 1);
+    private readonly PlotlyJsScope plotlyJs = new();
     private ScriptState<object>? state;
 
     public NotebookSession(string notebookDirectory)
@@ -28,6 +29,9 @@ public sealed class NotebookSession
         options = ScriptEnvironment.For(notebookDirectory);
         globals = new CellGlobals(notebookDirectory);
     }
+
+    /// <summary>True once a chart output of this session carried plotly.js (see <see cref="PlotlyJsScope"/>).</summary>
+    public bool PlotlyJsEmbedded => plotlyJs.Embedded;
 
     /// <summary>Jupyter's execution counter: incremented for every executed cell, including failing ones.</summary>
     public int ExecutionCount { get; private set; }
@@ -85,6 +89,9 @@ public sealed class NotebookSession
     private async Task<CellOutcome> RunAsync(string code, OutputChannel channel, int count, CancellationToken cancellation)
     {
         globals.BeginCell(cancellation);
+        // For the whole cell (displays inside the script and the trailing expression's result):
+        // plotly.js goes into this session's first chart only. Restored when this async method returns.
+        using var plotlyJsOnce = DsaFormatters.Attach(plotlyJs);
         Task<ScriptState<object>> run;
         using (ConsoleCapture.Route(channel))
         using (Display.Attach(channel))
