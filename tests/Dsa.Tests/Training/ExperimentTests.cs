@@ -90,6 +90,29 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
     }
 
     [Fact]
+    public void CancellingARealDataLoaderRunCheckpointsAndResumes()
+    {
+        using var dir = new TempDir();
+        var model = TinySyntheticSet.Model;
+        var train = TinySyntheticSet.Train with { BatchSize = 2, ValidateEvery = 0, MaxSteps = 3 };
+        var dataset = Experiment.Dataset(set.Data.Read("train"), set.Data, model);
+        TrainingOutcome Attempt(RunFolder run, bool resume, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+        {
+            Trainer.Seed(train.Seed);
+            using var net = new DsaNet("dsa", model);
+            using var loader = new Dsa.Data.DataLoader(dataset, Experiment.Pipeline(model), new Dsa.Data.DataLoaderOptions { BatchSize = 2, DropLast = true, Seed = 1 });
+            return Trainer.Run(net, new PoseTrackTrainingData(loader), train, run, resume: resume, progress: progress, cancellation: cancel);
+        }
+        using var stop = new CancellationTokenSource();
+        var runDir = Path.Combine(dir.Path, "run");
+        var first = Attempt(RunFolder.Create(runDir), false, new InlineProgress<TrainingEvent>(e => { if (e.Kind == "step") stop.Cancel(); }), stop.Token);
+        Assert.Equal(TrainingStatus.Interrupted, first.Status);
+        Assert.Equal(1, Checkpoint.ReadState(Path.Combine(runDir, "checkpoints", "last.ckpt")).GlobalStep);
+        var second = Attempt(RunFolder.Create(runDir, resume: true), true, null, CancellationToken.None);
+        Assert.Equal(3, second.Steps);
+    }
+
+    [Fact]
     public void AblationGridStartsEveryCellFromTheGivenBackbone()
     {
         using var dir = new TempDir();
