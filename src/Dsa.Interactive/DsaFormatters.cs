@@ -5,6 +5,7 @@ using Microsoft.Data.Analysis;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
 using SkiaSharp;
+using Dsa.Visualization;
 using TorchSharp;
 
 namespace Dsa.Interactive;
@@ -26,6 +27,10 @@ public static class DsaFormatters
 
     private static readonly object Gate = new();
     private static bool registered;
+
+    // The plotly.js scope of the notebook session formatting on this logical call context (an
+    // AsyncLocal like Display's sink, so sessions running side by side in one process never share it).
+    private static readonly AsyncLocal<PlotlyJsScope?> CurrentPlotlyJsScope = new();
 
     // Which MIME types each formatted type contributes to a bundle, richest first. Jupyter front ends
     // pick the richest they can render and fall back to text/plain (e.g. a terminal, a diff tool).
@@ -74,6 +79,19 @@ public static class DsaFormatters
         return bundle;
     }
 
+    /// <summary>
+    /// Until the result is disposed, charts formatted on this call context embed plotly.js only if
+    /// <paramref name="scope"/> has not embedded it yet (later charts get the div and newPlot script
+    /// only). Without a scope every chart is self-contained.
+    /// </summary>
+    public static IDisposable Attach(PlotlyJsScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var previous = CurrentPlotlyJsScope.Value;
+        CurrentPlotlyJsScope.Value = scope;
+        return new RestoreScope(previous);
+    }
+
     /// <summary>"Tensor [2, 3] Float32 cpu": shape, dtype and device, never the values (they can be huge).</summary>
     public static string TensorSummary(torch.Tensor tensor) =>
         $"Tensor [{string.Join(", ", tensor.shape)}] {tensor.dtype} {tensor.device}";
@@ -100,15 +118,15 @@ public static class DsaFormatters
     }
 
     /// <summary>
-    /// The chart as an HTML fragment that carries the whole plotly.js source: notebooks are read
-    /// offline (no CDN). Costs about 3.6 MB (plotly.js 2.28) per chart in the .ipynb.
+    /// The chart as an HTML fragment. Notebooks are read offline (no CDN), so plotly.js (about
+    /// 3.6 MB) is inlined: in every chart when no <see cref="PlotlyJsScope"/> is attached, else only
+    /// in the scope's first chart.
     /// </summary>
     private static string ChartHtml(GenericChart chart)
     {
-        // F# optional parameters are FSharpOption values; null is None.
-        var options = DisplayOptions.init(null, null, null, null, null, null, Microsoft.FSharp.Core.FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.Full));
-        var selfContained = Chart.withDisplayOptions(options).Invoke(chart);
-        return GenericChart.toEmbeddedHTML(selfContained);
+        var scope = CurrentPlotlyJsScope.Value;
+        if (scope is null) return Charts.ToSelfContainedHtml(chart);
+        return scope.Claim() ? Charts.PlotlyJsScriptTag() + Charts.ToHtmlFragment(chart) : Charts.ToHtmlFragment(chart);
     }
 
     private static string DataFrameHtml(DataFrame frame)
@@ -158,4 +176,9 @@ public static class DsaFormatters
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    private sealed class RestoreScope(PlotlyJsScope? previous) : IDisposable
+    {
+        public void Dispose() => CurrentPlotlyJsScope.Value = previous;
+    }
 }

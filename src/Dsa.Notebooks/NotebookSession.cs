@@ -20,6 +20,7 @@ public sealed class NotebookSession
     private readonly ScriptOptions options;
     private readonly CellGlobals globals;
     private readonly SemaphoreSlim oneCellAtATime = new(1, 1);
+    private readonly PlotlyJsScope plotlyJs = new();
     private ScriptState<object>? state;
 
     public NotebookSession(string notebookDirectory)
@@ -85,6 +86,9 @@ public sealed class NotebookSession
     private async Task<CellOutcome> RunAsync(string code, OutputChannel channel, int count, CancellationToken cancellation)
     {
         globals.BeginCell(cancellation);
+        // For the whole cell (displays inside the script and the trailing expression's result):
+        // plotly.js goes into this session's first chart only. Restored when this async method returns.
+        using var plotlyJsOnce = DsaFormatters.Attach(plotlyJs);
         Task<ScriptState<object>> run;
         using (ConsoleCapture.Route(channel))
         using (Display.Attach(channel))

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Dsa.Data;
 
 /// <summary>What <see cref="SyntheticVideoGenerator.Write"/> produced.</summary>
@@ -6,4 +8,49 @@ namespace Dsa.Data;
 /// <param name="Joints">Annotated joints summed over people.</param>
 /// <param name="OccludedJoints">Annotated joints covered by another person or an object (v = 0).</param>
 /// <param name="BlurredFrames">Frames rendered with a non-zero exposure.</param>
-public sealed record SyntheticVideoSummary(string Root, int Videos, int Frames, int PersonInstances, int Joints, int OccludedJoints, int BlurredFrames);
+public sealed record SyntheticVideoSummary(string Root, int Videos, int Frames, int PersonInstances, int Joints, int OccludedJoints, int BlurredFrames)
+{
+    /// <summary>
+    /// The summary of a set already on disk (what <see cref="SyntheticVideoGenerator.Write"/> returned
+    /// when it wrote it): counts from annotations/{train,val}/*.json, blurred frames from the
+    /// per-frame exposures in meta/{split}/&lt;video&gt;.json.
+    /// </summary>
+    public static SyntheticVideoSummary Read(string root)
+    {
+        int videos = 0, frames = 0, instances = 0, joints = 0, occluded = 0, blurred = 0;
+        foreach (var split in new[] { "train", "val" })
+        {
+            var dir = Path.Combine(root, "annotations", split);
+            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Synthetic set {root}: no annotations folder {dir}.");
+            foreach (var video in PoseTrackReader.ReadFolder(dir))
+            {
+                videos++;
+                frames += video.Frames.Count;
+                foreach (var person in video.Frames.SelectMany(f => f.People).Where(p => p.Points is not null))
+                {
+                    instances++;
+                    joints += person.Points!.Count;
+                    occluded += person.Points!.Count(p => p.Visible == false);
+                }
+                blurred += CountBlurredFrames(Path.Combine(root, "meta", split, Path.GetFileNameWithoutExtension(video.Name) + ".json"));
+            }
+        }
+        return new SyntheticVideoSummary(root, videos, frames, instances, joints, occluded, blurred);
+    }
+
+    private static int CountBlurredFrames(string metaPath)
+    {
+        if (!File.Exists(metaPath)) throw new FileNotFoundException($"Synthetic set: meta file {metaPath} is missing (it holds the per-frame exposures).", metaPath);
+        using var document = JsonDocument.Parse(File.ReadAllText(metaPath));
+        if (!document.RootElement.TryGetProperty("frames", out var list) || list.ValueKind != JsonValueKind.Array)
+            throw new InvalidDataException($"{metaPath}: field 'frames' is missing or not an array.");
+        int count = 0;
+        foreach (var frame in list.EnumerateArray())
+        {
+            if (!frame.TryGetProperty("exposure", out var exposure) || exposure.ValueKind != JsonValueKind.Number)
+                throw new InvalidDataException($"{metaPath}: frame record {(frame.TryGetProperty("frame", out var f) ? f.ToString() : "?")} has no numeric field 'exposure'.");
+            if (exposure.GetDouble() > 0) count++;
+        }
+        return count;
+    }
+}

@@ -29,4 +29,15 @@ public static class CropImage
         double v = t[c, y, x] * Std[c] + Mean[c];
         return (byte)Math.Round(Math.Clamp(v, 0, 1) * 255);
     }
+
+    /// <summary>
+    /// The image enlarged by <paramref name="zoom"/> with nearest-neighbour sampling: the size the
+    /// overlay pictures use (e.g. <see cref="OffsetFieldRenderer.SamplingPoints"/> at zoom 3), so a
+    /// plain crop can stand beside them at the same scale.
+    /// </summary>
+    public static SKImage Enlarge(SKImage image, float zoom)
+    {
+        using var surface = Raster.Canvas(image, zoom);
+        return surface.Snapshot();
+    }
 }

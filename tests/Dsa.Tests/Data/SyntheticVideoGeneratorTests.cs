@@ -24,6 +24,24 @@ public class SyntheticVideoGeneratorTests
             string.Join(",", p.Points!.Select(q => $"{q.Id}:{q.X}:{q.Y}:{q.Visible}"))))));
 
     [Fact]
+    public void SummaryReadBackFromDiskEqualsWhatWriteReturned()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "dsa-synth-summary-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var written = new SyntheticVideoGenerator(Small).Write(root);
+            Assert.True(written.OccludedJoints > 0 && written.BlurredFrames > 0, $"the small set should have occlusion and blur: {written}");
+            Assert.Equal(written, SyntheticVideoSummary.Read(root));
+            File.Delete(Path.Combine(root, "meta", "val", SyntheticVideoGenerator.VideoName("val", 0) + ".json"));
+            Assert.Contains("meta file", Assert.Throws<FileNotFoundException>(() => SyntheticVideoSummary.Read(root)).Message);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameVideoAndAnotherSeedAnotherOne()
     {
         var a = Generate(Small, "train", 1);

@@ -27,6 +27,20 @@ public class CropImageTests
     }
 
     [Fact]
+    public void EnlargeRepeatsEachPixelZoomTimes()
+    {
+        using var surface = SKSurface.Create(new SKImageInfo(2, 1));
+        surface.Canvas.Clear(SKColors.Red);
+        using (var paint = new SKPaint { Color = SKColors.Blue }) surface.Canvas.DrawRect(1, 0, 1, 1, paint);
+        using var image = surface.Snapshot();
+        using var big = CropImage.Enlarge(image, 3);
+        Assert.Equal((6, 3), (big.Width, big.Height));
+        Assert.Equal(SKColors.Red, Pixels.At(big, 2, 2));
+        Assert.Equal(SKColors.Blue, Pixels.At(big, 3, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CropImage.Enlarge(image, 0));
+    }
+
+    [Fact]
     public void FromNormalisedTensorRejectsBatchesAndNaN()
     {
         using var batch = zeros(1, 3, 4, 4);
