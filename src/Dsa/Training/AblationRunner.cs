@@ -14,6 +14,9 @@ namespace Dsa.Training;
 /// several seeds, and summarises mean and standard deviation per column. Each (row, seed) is its own
 /// run folder (ROOT/ROW/seedN); a cell whose results/val_ap.json exists is read back rather than
 /// retrained, so an interrupted grid continues where it stopped.
+/// With <c>initBackboneFrom</c> every cell starts from the same pretrained backbone (as the paper's rows all
+/// start from one COCO-pretrained HRNet); pass a base model with <c>FreezeBackbone = true</c> to keep it fixed,
+/// so that rows differ only in what the row changes.
 /// </summary>
 public static class AblationRunner
 {
@@ -29,8 +32,11 @@ public static class AblationRunner
         bool force = false,
         int? maxTrainSamples = null,
         IProgress<(string Row, int Seed, TrainingEvent Event)>? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default,
+        string? initBackboneFrom = null)
     {
+        if (initBackboneFrom is not null && !File.Exists(initBackboneFrom))
+            throw new FileNotFoundException($"Ablation grid: the backbone checkpoint {initBackboneFrom} does not exist.", initBackboneFrom);
         var cells = new List<AblationCell>();
         foreach (var row in rows)
             foreach (var seed in seeds)
@@ -44,7 +50,8 @@ public static class AblationRunner
                     continue;
                 }
                 var rowProgress = progress is null ? null : new InlineProgress<TrainingEvent>(e => progress.Report((row.Key, seed, e)));
-                var spec = new ExperimentSpec(dir, row.Apply(baseModel), train with { Seed = seed }, data, Force: true, MaxTrainSamples: maxTrainSamples);
+                var spec = new ExperimentSpec(dir, row.Apply(baseModel), train with { Seed = seed }, data, Force: true, MaxTrainSamples: maxTrainSamples,
+                    InitBackboneFrom: initBackboneFrom);
                 var result = Experiment.Run(spec, rowProgress, cancellation);
                 cells.Add(new AblationCell(row.Key, seed, result.Validation.Columns, result.Validation.Total, dir, result.Elapsed.TotalSeconds));
             }

@@ -16,7 +16,11 @@ public sealed class PoseTrackTrainingData(DataLoader loader) : ITrainingData
     public IEnumerable<TrainingBatch> Epoch(int epoch, int skip, CancellationToken cancellation)
     {
         int index = 0;
-        foreach (var batch in Loader.Epoch(epoch, cancellation))
+        // The trainer checks the token between steps so that it can write a checkpoint and return Interrupted;
+        // handing it to the prefetching loader would make the next MoveNext throw OperationCanceledException
+        // instead, and the interrupted run would end without its checkpoint. Leaving the loop disposes the
+        // loader's enumerator, which stops its producer.
+        foreach (var batch in Loader.Epoch(epoch, CancellationToken.None))
         {
             if (index++ < skip) continue;
             // The loader disposes its batch when asked for the next; the trainer disposes these handles.

@@ -117,6 +117,57 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
     }
 
     [Fact]
+    public void CancellingARealDataLoaderRunCheckpointsAndResumes()
+    {
+        using var dir = new TempDir();
+        var model = TinySyntheticSet.Model;
+        var train = TinySyntheticSet.Train with { BatchSize = 2, ValidateEvery = 0, MaxSteps = 3 };
+        var dataset = Experiment.Dataset(set.Data.Read("train"), set.Data, model);
+        TrainingOutcome Attempt(RunFolder run, bool resume, IProgress<TrainingEvent>? progress, CancellationToken cancel)
+        {
+            Trainer.Seed(train.Seed);
+            using var net = new DsaNet("dsa", model);
+            using var loader = new Dsa.Data.DataLoader(dataset, Experiment.Pipeline(model), new Dsa.Data.DataLoaderOptions { BatchSize = 2, DropLast = true, Seed = 1 });
+            return Trainer.Run(net, new PoseTrackTrainingData(loader), train, run, resume: resume, progress: progress, cancellation: cancel);
+        }
+        using var stop = new CancellationTokenSource();
+        var runDir = Path.Combine(dir.Path, "run");
+        var first = Attempt(RunFolder.Create(runDir), false, new InlineProgress<TrainingEvent>(e => { if (e.Kind == "step") stop.Cancel(); }), stop.Token);
+        Assert.Equal(TrainingStatus.Interrupted, first.Status);
+        Assert.Equal(1, Checkpoint.ReadState(Path.Combine(runDir, "checkpoints", "last.ckpt")).GlobalStep);
+        var second = Attempt(RunFolder.Create(runDir, resume: true), true, null, CancellationToken.None);
+        Assert.Equal(3, second.Steps);
+    }
+
+    [Fact]
+    public void AblationGridStartsEveryCellFromTheGivenBackbone()
+    {
+        using var dir = new TempDir();
+        var train = TinySyntheticSet.Train with { ValidateEvery = 0, MaxSteps = 1 };
+        var single = Ablations.Get("single-frame").Apply(TinySyntheticSet.Model);
+        var pre = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "pre"), single, train, set.Data));
+        var rows = Ablations.Parse("complete,single-frame");
+        var cells = AblationRunner.Run(rows, new[] { 5 }, TinySyntheticSet.Model with { FreezeBackbone = true }, train, set.Data,
+            Path.Combine(dir.Path, "grid"), initBackboneFrom: pre.Run.LastCheckpoint);
+        Assert.Equal(2, cells.Count);
+        var (source, _) = Checkpoint.LoadModel(pre.Run.LastCheckpoint);
+        using (source)
+        {
+            var expected = source.Backbone.state_dict();
+            foreach (var cell in cells)
+            {
+                // Frozen: the trained cell's backbone is still exactly the pretrained one.
+                var (trained, _) = Checkpoint.LoadModel(Path.Combine(cell.RunDir, "checkpoints", "last.ckpt"));
+                using (trained)
+                    foreach (var (name, t) in trained.Backbone.state_dict())
+                        Assert.True(t.equal(expected[name]).all().item<bool>(), $"{cell.Row}: {name}");
+            }
+        }
+        Assert.Throws<FileNotFoundException>(() => AblationRunner.Run(rows, new[] { 5 }, TinySyntheticSet.Model, train, set.Data,
+            Path.Combine(dir.Path, "grid2"), initBackboneFrom: Path.Combine(dir.Path, "missing.ckpt")));
+    }
+
+    [Fact]
     public void DemoRunsTheThreeStagesAndWritesASelfContainedReport()
     {
         using var dir = new TempDir();
