@@ -16,10 +16,9 @@ public sealed class PoseTrackTrainingData(DataLoader loader) : ITrainingData
     public IEnumerable<TrainingBatch> Epoch(int epoch, int skip, CancellationToken cancellation)
     {
         int index = 0;
-        // The trainer checks the token between steps so that it can write a checkpoint and return Interrupted;
-        // handing it to the prefetching loader would make the next MoveNext throw OperationCanceledException
-        // instead, and the interrupted run would end without its checkpoint. Leaving the loop disposes the
-        // loader's enumerator, which stops its producer.
+        // The trainer watches the token between steps (it writes a checkpoint and returns Interrupted), so the
+        // loader does not get it: a loader cancelled mid-batch would only turn that into an exception the trainer
+        // has to catch. Leaving the loop disposes the loader's enumerator, which stops its producer.
         foreach (var batch in Loader.Epoch(epoch, CancellationToken.None))
         {
             if (index++ < skip) continue;
