@@ -15,6 +15,11 @@ namespace Dsa.Training;
 /// </summary>
 public static class Trainer
 {
+    /// <summary>GAB's offset/mask branches and LEB's affine branch (see TrainConfig.PredictorLearningRateFactor).</summary>
+    public static bool IsAlignmentPredictor(string parameterName) =>
+        parameterName.Contains(".offset_predictor.", StringComparison.Ordinal) || parameterName.Contains(".mask_predictor.", StringComparison.Ordinal)
+        || parameterName.Contains(".affine_predictor.", StringComparison.Ordinal);
+
     /// <summary>Seeds torch's CPU generator; call before building the model so its initial weights repeat.</summary>
     public static void Seed(int seed) => torch.manual_seed(seed);
 
@@ -32,7 +37,18 @@ public static class Trainer
         if (data.BatchesPerEpoch < 1) throw new ArgumentException("The training data yields no batch per epoch (too few samples for the batch size?).");
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
         var device = model.parameters().First().device;
-        using var optimizer = optim.Adam(trainable, lr: config.LearningRate);
+        // Parameter groups: [everything else, alignment predictors] with their learning-rate factors.
+        var predictors = model.named_parameters().Where(p => p.parameter.requires_grad && IsAlignmentPredictor(p.name)).Select(p => p.parameter).ToList();
+        var rest = trainable.Except(predictors).ToList();
+        var factors = new List<double>();
+        var groups = new List<TorchSharp.Modules.Adam.ParamGroup>();
+        if (rest.Count > 0) { groups.Add(new TorchSharp.Modules.Adam.ParamGroup(rest, new TorchSharp.Modules.Adam.Options { LearningRate = config.LearningRate })); factors.Add(1.0); }
+        if (predictors.Count > 0)
+        {
+            groups.Add(new TorchSharp.Modules.Adam.ParamGroup(predictors, new TorchSharp.Modules.Adam.Options { LearningRate = config.LearningRate * config.PredictorLearningRateFactor }));
+            factors.Add(config.PredictorLearningRateFactor);
+        }
+        using var optimizer = new TorchSharp.Modules.Adam(groups, lr: config.LearningRate);
 
         int startEpoch = 0, skip = 0;
         long step = 0;
@@ -76,7 +92,7 @@ public static class Trainer
         for (int epoch = startEpoch; epoch < config.Epochs; epoch++)
         {
             double lr = config.LearningRateAt(epoch);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            foreach (var (group, factor) in optimizer.ParamGroups.Zip(factors)) group.LearningRate = lr * factor;
             model.train();
             int batchInEpoch = epoch == startEpoch ? skip : 0;
             using var batches = data.Epoch(epoch, batchInEpoch, cancellation).GetEnumerator();

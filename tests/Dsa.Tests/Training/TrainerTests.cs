@@ -140,6 +140,24 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void AlignmentPredictorsTrainAtTheirOwnLearningRateFactor()
+    {
+        Trainer.Seed(Quick.Seed);
+        using var model = new DsaNet("dsa", Tiny);
+        var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var run = RunFolder.Create(Path.Combine(root, "factor"));
+        // Adam's step is about lr per parameter whatever the gradient's size: a 1e-9 factor all but freezes them.
+        var outcome = Trainer.Run(model, new FixedBatches(Tiny, batches: 2), Quick with { Epochs = 1, PredictorLearningRateFactor = 1e-9 }, run);
+        Assert.Equal(TrainingStatus.Completed, outcome.Status);
+        double MaxChange(Func<string, bool> which) => model.named_parameters().Where(p => which(p.name))
+            .Max(p => (p.parameter - before[p.name]).abs().max().item<float>());
+        Assert.True(MaxChange(Trainer.IsAlignmentPredictor) < 1e-8, $"predictors moved by {MaxChange(Trainer.IsAlignmentPredictor)}");
+        Assert.True(MaxChange(n => n.StartsWith("head.")) > 1e-5);
+        Assert.Contains(model.named_parameters(), p => p.name.Contains(".leb.affine_predictor."));
+        foreach (var t in before.Values) t.Dispose();
+    }
+
+    [Fact]
     public void StepDecayFollowsTheConfiguredGamma()
     {
         var paper = new TrainConfig();
