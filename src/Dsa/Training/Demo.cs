@@ -26,7 +26,7 @@ public static class Demo
         if (!Directory.Exists(data.AnnotationsDir("train")))
         {
             status?.Report($"No dataset in {options.DataRoot}: generating the synthetic videos.");
-            var summary = new SyntheticVideoGenerator(options.Synthetic with { Seed = options.Synthetic.Seed }).Write(options.DataRoot);
+            var summary = new SyntheticVideoGenerator(options.Synthetic).Write(options.DataRoot);
             status?.Report($"Wrote {summary.Videos} videos, {summary.Frames} frames ({summary.OccludedJoints} of {summary.Joints} joints occluded, {summary.BlurredFrames} blurred frames).");
         }
 
@@ -45,14 +45,14 @@ public static class Demo
             pretrain = Run("pretrain", singleFrame, pretrainConfig, null);
         }
         else status?.Report($"Stage 1/3: reusing the finished pretraining in {pretrain.Run.Root}.");
-        var backbone = pretrain.Run.LastCheckpoint;
+        var pretrained = pretrain.Run.LastCheckpoint;
 
-        status?.Report("Stage 2/3: DSA on the frozen backbone.");
+        status?.Report("Stage 2/3: DSA, warm-started from the pretrained model (backbone frozen).");
         var dsa = Run("dsa", options.Model with { FreezeBackbone = true },
-            Budget(train, options.AlignSteps, options.DsaShare), backbone);
+            Budget(train, options.AlignSteps, options.DsaShare), pretrained);
 
-        status?.Report($"Stage 3/3: single-frame baseline on the same backbone for the same {dsa.Outcome.Steps} steps.");
-        var baseline = Run("baseline", singleFrame with { FreezeBackbone = true }, train with { MaxSteps = dsa.Outcome.Steps }, backbone);
+        status?.Report($"Stage 3/3: the single-frame baseline, warm-started the same way, for the same {dsa.Outcome.Steps} steps.");
+        var baseline = Run("baseline", singleFrame with { FreezeBackbone = true }, train with { MaxSteps = dsa.Outcome.Steps }, pretrained);
 
         status?.Report("Writing the report.");
         var report = DemoReport.Write(options, data, pretrain, dsa, baseline);
