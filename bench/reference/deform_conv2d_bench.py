@@ -18,24 +18,9 @@ import torch
 import torchvision
 from torchvision.ops import deform_conv2d
 
+from peak_memory import peak_resident_bytes, reset_peak
+
 DEFAULT_SHAPES = ["hrnet-w48-b8=8,48,96,72,48", "paper-gab-b4=4,48,96,72,48"]
-
-
-def reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def peak_resident_bytes():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("/proc/self/status has no VmHWM line")
 
 
 def run_case(name, b, c, h, w, cout, repeats, warmup):

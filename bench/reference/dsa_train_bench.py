@@ -30,6 +30,8 @@ import torch.nn.functional as F
 import torchvision
 from torchvision.ops import deform_conv2d
 
+from peak_memory import peak_resident_bytes, reset_peak
+
 
 def conv_bn_relu(cin, cout, k, stride=1):
     # Layers.ConvBnRelu: conv(no bias) - BN - ReLU, padding k // 2
@@ -364,23 +366,6 @@ class DsaNet(nn.Module):
             aligned = self.aligner(keys, supports).reshape(b, t - 1, c, h, w)
             parts += [aligned[:, i] for i in range(t - 1)]
         return self.head(torch.cat(parts, 1))
-
-
-def reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def peak_resident_bytes():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("/proc/self/status has no VmHWM line")
 
 
 def run_case(case, batch_size, steps, warmup):

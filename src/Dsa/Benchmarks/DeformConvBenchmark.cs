@@ -54,19 +54,9 @@ public static class DeformConvBenchmark
             y.backward(new[] { gradOutput });
         }
 
-        for (int i = 0; i < warmup; i++) Step();
-        bool reset = PeakResidentSet.TryReset();
-        var times = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            Step();
-            times[i] = watch.Elapsed.TotalSeconds;
-        }
-        Array.Sort(times);
-        double median = repeats % 2 == 1 ? times[repeats / 2] : 0.5 * (times[repeats / 2 - 1] + times[repeats / 2]);
+        var timing = StepTimer.Measure(Step, warmup, repeats);
         return new DeformConvBenchmarkResult(Implementation, c.Name, new[] { c.Batch, c.Channels, c.Height, c.Width }, c.OutChannels,
-            repeats, median, times[0], PeakResidentSet.Read(), reset, torch.get_num_threads());
+            repeats, timing.MedianSeconds, timing.FastestSeconds, PeakResidentSet.Read(), timing.PeakReset, torch.get_num_threads());
     }
 
     /// <summary>

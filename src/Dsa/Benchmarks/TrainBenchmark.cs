@@ -74,21 +74,11 @@ public static class TrainBenchmark
             optimizer.step();
         }
 
-        for (int i = 0; i < warmup; i++) Step();
-        bool reset = PeakResidentSet.TryReset();
-        var times = new double[steps];
-        for (int i = 0; i < steps; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            Step();
-            times[i] = watch.Elapsed.TotalSeconds;
-        }
-        Array.Sort(times);
-        double median = steps % 2 == 1 ? times[steps / 2] : 0.5 * (times[steps / 2 - 1] + times[steps / 2]);
+        var timing = StepTimer.Measure(Step, warmup, steps);
         return new TrainBenchmarkResult($"{Implementation} ({TorchRuntime.Describe()})", c.Name,
             new long[] { batchSize, m.FrameCount, 3, m.InputHeight, m.InputWidth },
             ModelComplexity.CountParameters(model), trainable.Sum(p => p.numel()),
-            steps, median, times[0], batchSize / median, PeakResidentSet.Read(), reset, torch.get_num_threads());
+            steps, timing.MedianSeconds, timing.FastestSeconds, batchSize / timing.MedianSeconds, PeakResidentSet.Read(), timing.PeakReset, torch.get_num_threads());
     }
 
     /// <summary>
