@@ -45,11 +45,7 @@ internal static class BenchCommand
             Console.WriteLine($"{r.Videos} videos, {r.FramesEvaluated} frames, {r.Bytes / 1048576.0:F1} MiB, mAP {r.Total:F4}, {r.ProcessorCount} processors");
             Console.WriteLine($"first run: read {r.FirstReadSeconds * 1000:F1} ms, evaluate {r.FirstEvaluateSeconds * 1000:F1} ms");
             Console.WriteLine($"warm median of {r.Repeats - 1}: read {r.ReadMedianSeconds * 1000:F1} ms, evaluate {r.EvaluateMedianSeconds * 1000:F1} ms (fastest {r.EvaluateMinSeconds * 1000:F1} ms)");
-            if (parse.GetValue(json) is FileInfo file)
-            {
-                AtomicFile.WriteAllText(file.FullName, JsonSerializer.Serialize(r, DeformConvBenchmark.JsonOptions));
-                Console.WriteLine($"wrote {file.FullName}");
-            }
+            WriteJson(parse.GetValue(json), r);
             return 0;
         });
         return command;
@@ -97,14 +93,18 @@ internal static class BenchCommand
             if (report.MedianRatio is not null)
                 foreach (var (name, ratio) in report.MedianRatio)
                     Console.WriteLine($"{name,-14} TorchSharp / torchvision median time = {ratio:F2}");
-            if (parse.GetValue(json) is FileInfo file)
-            {
-                AtomicFile.WriteAllText(file.FullName, JsonSerializer.Serialize(report, DeformConvBenchmark.JsonOptions));
-                Console.WriteLine($"wrote {file.FullName}");
-            }
+            WriteJson(parse.GetValue(json), report);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Writes a benchmark result as JSON when --json was given.</summary>
+    internal static void WriteJson(FileInfo? file, object result, System.Text.Json.JsonSerializerOptions? options = null)
+    {
+        if (file is null) return;
+        AtomicFile.WriteAllText(file.FullName, JsonSerializer.Serialize(result, options ?? DeformConvBenchmark.JsonOptions));
+        Console.WriteLine($"wrote {file.FullName}");
     }
 
     private static void Print(DeformConvBenchmarkResult r)

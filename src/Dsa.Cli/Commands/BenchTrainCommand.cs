@@ -83,11 +83,7 @@ internal static class BenchTrainCommand
                 return 1;
             }
             Console.Write(report.FormatTable());
-            if (parse.GetValue(json) is FileInfo file)
-            {
-                AtomicFile.WriteAllText(file.FullName, JsonSerializer.Serialize(report, TrainBenchmark.JsonOptions));
-                Console.WriteLine($"wrote {file.FullName}");
-            }
+            BenchCommand.WriteJson(parse.GetValue(json), report, TrainBenchmark.JsonOptions);
             return 0;
         });
         return command;

@@ -66,35 +66,10 @@ public static class DeformConvBenchmark
     public static IReadOnlyList<DeformConvBenchmarkResult> RunTorchvisionReference(string python, string script,
         IEnumerable<DeformConvBenchmarkCase> cases, int repeats, int warmup = 1, int? threads = null)
     {
-        if (!File.Exists(script)) throw new FileNotFoundException($"torchvision benchmark script {script} not found.", script);
-        var jsonPath = Path.Combine(Path.GetTempPath(), $"deform-ref-{Guid.NewGuid():N}.json");
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { script, "--repeats", repeats.ToString(), "--warmup", warmup.ToString(), "--json", jsonPath })
-            start.ArgumentList.Add(a);
-        if (threads is int n)
-        {
-            start.ArgumentList.Add("--threads");
-            start.ArgumentList.Add(n.ToString());
-        }
-        foreach (var c in cases)
-        {
-            start.ArgumentList.Add("--shape");
-            start.ArgumentList.Add($"{c.Name}={c.ToArgument()}");
-        }
-        try
-        {
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {python}.");
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{python} {script} exited with {process.ExitCode}: {stderr.Trim()}");
-            _ = stdout.Result;
-            var results = JsonSerializer.Deserialize<List<DeformConvBenchmarkResult>>(File.ReadAllText(jsonPath), JsonOptions)
-                ?? throw new InvalidDataException($"{jsonPath} (from {script}): empty result list.");
-            return results;
-        }
-        finally { File.Delete(jsonPath); }
+        var arguments = new List<string> { "--repeats", repeats.ToString(), "--warmup", warmup.ToString() };
+        if (threads is int n) arguments.AddRange(new[] { "--threads", n.ToString() });
+        foreach (var c in cases) arguments.AddRange(new[] { "--shape", $"{c.Name}={c.ToArgument()}" });
+        return ReferenceScript.Run<DeformConvBenchmarkResult>(python, script, arguments, JsonOptions);
     }
 
     /// <summary>Whether <paramref name="python"/> exists and can import torchvision.</summary>

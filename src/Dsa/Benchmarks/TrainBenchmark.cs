@@ -96,25 +96,11 @@ public static class TrainBenchmark
     public static IReadOnlyList<TrainBenchmarkResult> RunPyTorchReference(string python, string script, string casesPath,
         int batchSize, int steps, int warmup, int threads)
     {
-        if (!File.Exists(script)) throw new FileNotFoundException($"PyTorch benchmark script {script} not found.", script);
-        var jsonPath = Path.Combine(Path.GetTempPath(), $"train-ref-{Guid.NewGuid():N}.json");
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { script, "--cases", casesPath, "--batch-size", batchSize.ToString(), "--steps", steps.ToString(),
-                     "--warmup", warmup.ToString(), "--threads", threads.ToString(), "--json", jsonPath })
-            start.ArgumentList.Add(a);
-        try
+        return ReferenceScript.Run<TrainBenchmarkResult>(python, script, new[]
         {
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {python}.");
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{python} {script} exited with {process.ExitCode}: {stderr.Trim()}");
-            _ = stdout.Result;
-            return JsonSerializer.Deserialize<List<TrainBenchmarkResult>>(File.ReadAllText(jsonPath), JsonOptions)
-                ?? throw new InvalidDataException($"{jsonPath} (from {script}): empty result list.");
-        }
-        finally { File.Delete(jsonPath); }
+            "--cases", casesPath, "--batch-size", batchSize.ToString(), "--steps", steps.ToString(),
+            "--warmup", warmup.ToString(), "--threads", threads.ToString(),
+        }, JsonOptions);
     }
 
     /// <summary>The 1-minute load average (/proc/loadavg), or null where unavailable.</summary>
