@@ -28,6 +28,7 @@ public static class PosePredictor
             using var _ = torch.no_grad();
             foreach (var batch in loader.Epoch(0, cancellation))
             {
+                using var pause = FinalizerPause.Begin(); // TorchSharp's implicit Scalars vs the loader's GCs
                 using var frames = batch.Frames.to(model.parameters().First().device);
                 using var heatmaps = model.forward(frames); // [B, J, h, w]
                 var decoded = pipeline.Codec.Decode(heatmaps, batch.Meta.Select(m => m.ImageToInput).ToList());

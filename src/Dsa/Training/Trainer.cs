@@ -115,6 +115,8 @@ public static class Trainer
                         return Interrupted(epoch, batchInEpoch);
 
                     double loss;
+                    // The pause: see FinalizerPause (TorchSharp's implicit Scalars vs the loader threads' GCs).
+                    using (FinalizerPause.Begin())
                     using (var scope = NewDisposeScope())
                     {
                         optimizer.zero_grad();
