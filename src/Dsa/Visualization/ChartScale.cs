@@ -26,7 +26,7 @@ internal sealed class ChartScale
     public static ChartScale Fit(IEnumerable<double> values, bool log, bool includeZero, double padding, float pixelLow, float pixelHigh)
     {
         var used = values.Where(double.IsFinite).Where(v => !log || v > 0).Select(v => log ? Math.Log10(v) : v).ToList();
-        if (used.Count == 0) used.AddRange(log ? [0.0, 1.0] : [0.0, 1.0]);
+        if (used.Count == 0) used.AddRange([0.0, 1.0]); // nothing to show: an empty unit range (one decade on a log axis)
         double lo = used.Min(), hi = used.Max();
         bool zeroFloor = includeZero && !log && lo >= 0;
         bool zeroCeiling = includeZero && !log && hi <= 0;
