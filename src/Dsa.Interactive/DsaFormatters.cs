@@ -120,13 +120,18 @@ public static class DsaFormatters
     /// <summary>
     /// The chart as an HTML fragment. Notebooks are read offline (no CDN), so plotly.js (about
     /// 3.6 MB) is inlined: in every chart when no <see cref="PlotlyJsScope"/> is attached, else only
-    /// in the scope's first chart.
+    /// in the scope's first chart. The chart's div holds a static PNG that its script removes
+    /// before plotting, so viewers without JavaScript (GitHub) still show the chart. The PNG goes
+    /// inside the HTML, not as an image/png entry of the bundle: front ends (and nbconvert, whose
+    /// display priority GitHub's renderer follows) pick text/html over image/png, so a separate
+    /// entry would only double the notebook's size.
     /// </summary>
     private static string ChartHtml(GenericChart chart)
     {
         var scope = CurrentPlotlyJsScope.Value;
-        if (scope is null) return Charts.ToSelfContainedHtml(chart);
-        return scope.Claim() ? Charts.PlotlyJsScriptTag() + Charts.ToHtmlFragment(chart) : Charts.ToHtmlFragment(chart);
+        if (scope is null) return Charts.ToSelfContainedHtml(chart, staticFallback: true);
+        var fragment = Charts.ToHtmlFragment(chart, staticFallback: true);
+        return scope.Claim() ? Charts.PlotlyJsScriptTag() + fragment : fragment;
     }
 
     private static string DataFrameHtml(DataFrame frame)

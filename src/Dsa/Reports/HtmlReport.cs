@@ -64,7 +64,8 @@ public sealed class HtmlReport(string title)
     public HtmlReport Chart(Plotly.NET.GenericChart chart)
     {
         hasCharts = true;
-        body.Append(Charts.ToHtmlFragment(chart)).Append('\n');
+        // With its static PNG, so the report still shows the chart when opened with scripts blocked.
+        body.Append(Charts.ToHtmlFragment(chart, staticFallback: true)).Append('\n');
         return this;
     }
 

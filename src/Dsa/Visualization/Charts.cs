@@ -142,22 +142,70 @@ public static class Charts
     /// A complete HTML document with the plotly.js source inlined (Plotly.NET's
     /// PlotlyJSReference.Full: its bundled plotly.min.js inside a script tag), no CDN reference.
     /// </summary>
-    public static string ToSelfContainedHtml(GenericChart chart)
+    public static string ToSelfContainedHtml(GenericChart chart, bool staticFallback = false)
     {
         ArgumentNullException.ThrowIfNull(chart);
         var options = DisplayOptions.init(DocumentTitle: null, DocumentCharset: null, DocumentDescription: null, DocumentFavicon: null,
             AdditionalHeadTags: null, ChartDescription: null, PlotlyJSReference: FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.Full));
-        return GenericChart.toEmbeddedHTML(Plotly.NET.Chart.withDisplayOptions(options).Invoke(chart));
+        var html = GenericChart.toEmbeddedHTML(Plotly.NET.Chart.withDisplayOptions(options).Invoke(chart));
+        return staticFallback ? WithStaticFallback(html, chart) : html;
     }
 
     /// <summary>
     /// The chart's div and the script that draws it, without plotly.js: for pages holding
     /// several charts that include plotly.js once (e.g. <see cref="PlotlyJsScriptTag"/>).
     /// </summary>
-    public static string ToHtmlFragment(GenericChart chart)
+    public static string ToHtmlFragment(GenericChart chart, bool staticFallback = false)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        return GenericChart.toChartHTML(chart);
+        var html = GenericChart.toChartHTML(chart);
+        return staticFallback ? WithStaticFallback(html, chart) : html;
+    }
+
+    /// <summary>
+    /// A static PNG of the chart (<see cref="StaticChartRenderer"/>), by default at the chart's
+    /// layout size: for pages and viewers without JavaScript, and for files next to a report.
+    /// </summary>
+    public static byte[] ToPng(GenericChart chart, int? width = null, int? height = null)
+    {
+        using var image = StaticChartRenderer.Render(chart, width, height);
+        return Png.Encode(image);
+    }
+
+    // Plotly.NET's chart HTML draws into <div id="ID"> with Plotly.newPlot('ID', ...).
+    private static readonly Regex NewPlotCall = new(@"Plotly\.newPlot\('(?<id>[^']+)'", RegexOptions.Compiled);
+
+    /// <summary>
+    /// The chart's HTML with a static PNG inside its div, for viewers that run no JavaScript
+    /// (GitHub's notebook view strips scripts, so a plotly.js div alone shows nothing). The script
+    /// removes the picture just before plotly.js draws, so with JavaScript the chart is interactive;
+    /// where plotly.js is missing the picture stays. A chart the renderer cannot draw (a trace type
+    /// other than scatter or bar) keeps its HTML unchanged.
+    /// </summary>
+    private static string WithStaticFallback(string html, GenericChart chart)
+    {
+        var call = NewPlotCall.Match(html);
+        string div = call.Success ? $"<div id=\"{call.Groups["id"].Value}\">" : "";
+        int divAt = call.Success ? html.IndexOf(div, StringComparison.Ordinal) : -1;
+        if (divAt < 0)
+            throw new InvalidOperationException("Plotly.NET's chart HTML no longer has the <div id=...> and Plotly.newPlot('...') this fallback expects.");
+        byte[] png;
+        try { png = ToPng(chart); }
+        catch (NotSupportedException) { return html; }
+        string id = call.Groups["id"].Value, imageId = id + "-static";
+        string img = $"<img id=\"{imageId}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" " +
+            $"alt=\"{System.Net.WebUtility.HtmlEncode(Describe(chart))}\" style=\"max-width:100%;height:auto\"/>";
+        string removal = $"if (window.Plotly) {{ var staticImage = document.getElementById('{imageId}'); if (staticImage) staticImage.remove(); }}\n    ";
+        return html[..(divAt + div.Length)] + img + html[(divAt + div.Length)..call.Index] + removal + html[call.Index..];
+    }
+
+    /// <summary>Alt text: the chart's title and its traces' names.</summary>
+    private static string Describe(GenericChart chart)
+    {
+        var figure = PlotlyFigure.Read(chart);
+        string title = string.IsNullOrEmpty(figure.Title) ? "Chart" : figure.Title;
+        var names = figure.Traces.Select(t => t.Name).OfType<string>().ToArray();
+        return names.Length == 0 ? title : $"{title}: {string.Join(", ", names)}";
     }
 
     /// <summary>

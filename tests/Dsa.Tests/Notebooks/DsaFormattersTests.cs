@@ -56,6 +56,39 @@ public sealed class DsaFormattersTests
     }
 
     [Fact]
+    public void ChartHtmlCarriesAStaticPngInsideTheChartDivThatTheScriptRemovesBeforePlotting()
+    {
+        var chart = Dsa.Visualization.Charts.AblationBars(new[] { new Dsa.Visualization.AblationBar("complete", 70.1, 0.8, 77.8) });
+        string selfContained = DsaFormatters.ToMimeBundle(chart)["text/html"];
+        string fragment;
+        using (DsaFormatters.Attach(new PlotlyJsScope()))
+        {
+            DsaFormatters.ToMimeBundle(chart); // the scope's first chart carries plotly.js
+            var bundle = DsaFormatters.ToMimeBundle(chart);
+            fragment = bundle["text/html"];
+            // The PNG lives in the HTML only: front ends prefer text/html, a separate image/png would double the size.
+            Assert.Equal(new[] { "text/html", "text/plain" }, bundle.Keys.Order());
+        }
+        foreach (var html in new[] { selfContained, fragment })
+        {
+            var plot = System.Text.RegularExpressions.Regex.Match(html, @"Plotly\.newPlot\('([^']+)'");
+            Assert.True(plot.Success, "no Plotly.newPlot call");
+            string id = plot.Groups[1].Value;
+            var img = System.Text.RegularExpressions.Regex.Match(html,
+                $@"<div id=""{id}""><img id=""{id}-static"" src=""data:image/png;base64,([A-Za-z0-9+/=]+)"" alt=""([^""]+)""");
+            Assert.True(img.Success, "the chart's div does not start with the static image");
+            Assert.Contains("Ablation (mAP)", img.Groups[2].Value);
+            using var decoded = SKBitmap.Decode(Convert.FromBase64String(img.Groups[1].Value));
+            Assert.NotNull(decoded);
+            Assert.Equal((900, 500), (decoded.Width, decoded.Height));
+            // The image is removed (only where plotly.js is there to replace it) before the chart is plotted.
+            int removal = html.IndexOf($"getElementById('{id}-static')", StringComparison.Ordinal);
+            Assert.InRange(removal, 0, plot.Index);
+            Assert.True(removal > img.Index);
+        }
+    }
+
+    [Fact]
     public void TensorSummaryNamesShapeDtypeAndDevice()
     {
         using var tensor = torch.zeros(2, 3, 4, dtype: torch.float64);

@@ -27,7 +27,7 @@ public sealed class PlotlyJsOncePerSessionTests
             Assert.Contains(PlotlyJsMarker, first);
             Assert.True(first.Length > 1_000_000, $"run {run}: first chart is {first.Length} chars: plotly.js does not seem embedded");
             Assert.DoesNotContain(PlotlyJsMarker, second);
-            Assert.True(second.Length < 20_000, $"run {run}: second chart is {second.Length} chars");
+            Assert.True(second.Length < 300_000, $"run {run}: second chart is {second.Length} chars (its static PNG is tens of KB; plotly.js is 3.6 MB)");
             Assert.Contains("newPlot", second);
         }
     }
