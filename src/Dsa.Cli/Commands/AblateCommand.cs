@@ -15,7 +15,9 @@ internal static class AblateCommand
         var rows = new Option<string>("--rows") { Description = "all, or a comma list of: " + string.Join(", ", Ablations.All.Select(r => r.Key)), DefaultValueFactory = _ => "all" };
         var seeds = new Option<int>("--seeds") { Description = "Seeds per row (1, 2, ... N)", DefaultValueFactory = _ => 3 };
         var root = new Option<string>("--out") { Description = "Folder of the grid (one run folder per row and seed)", DefaultValueFactory = _ => "runs/ablate" };
-        var command = new Command("ablate", "Train and evaluate each ablation row with several seeds; summarise mean and std per column.") { rows, seeds, root };
+        var warmStart = new Option<string?>("--warm-start") { Description = "A single-frame checkpoint (e.g. runs/demo/pretrain/checkpoints/last.ckpt) whose backbone and head start every row" };
+        var initBackbone = new Option<string?>("--init-backbone") { Description = "A checkpoint whose backbone (only) starts every row" };
+        var command = new Command("ablate", "Train and evaluate each ablation row with several seeds; summarise mean and std per column.") { rows, seeds, root, warmStart, initBackbone };
         options.AddTo(command);
         command.SetAction(parse => Execute(parse, Interruption.Token));
         return command;
@@ -31,7 +33,7 @@ internal static class AblateCommand
                 {
                     if (p.Event.Kind is "validation" or "stopped")
                         Console.WriteLine($"{p.Row} seed {p.Seed}: epoch {p.Event.Epoch} {(p.Event.ValidationMap is { } m ? $"val mAP {m:F2}" : p.Event.Message)}");
-                }), cancellation);
+                }), cancellation, parse.GetValue(initBackbone), parse.GetValue(warmStart));
             var summary = AblationRunner.Summarise(cells, selected);
             AblationRunner.Save(outDir, cells, summary);
             var table = new Table().AddColumn("Row").AddColumn("Paper").AddColumn("Seeds");

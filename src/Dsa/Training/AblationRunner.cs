@@ -16,7 +16,10 @@ namespace Dsa.Training;
 /// retrained, so an interrupted grid continues where it stopped.
 /// With <c>initBackboneFrom</c> every cell starts from the same pretrained backbone (as the paper's rows all
 /// start from one COCO-pretrained HRNet); pass a base model with <c>FreezeBackbone = true</c> to keep it fixed,
-/// so that rows differ only in what the row changes.
+/// so that rows differ only in what the row changes. With <c>warmStartFrom</c> (a single-frame checkpoint) every cell
+/// starts from its backbone AND head (Checkpoint.WarmStart: the head's supporting-frame inputs start at zero, so every
+/// row computes the single-frame model's heatmaps at step 0 and the rows differ only in what their alignment adds),
+/// the protocol of `dsa demo`.
 /// </summary>
 public static class AblationRunner
 {
@@ -33,10 +36,14 @@ public static class AblationRunner
         int? maxTrainSamples = null,
         IProgress<(string Row, int Seed, TrainingEvent Event)>? progress = null,
         CancellationToken cancellation = default,
-        string? initBackboneFrom = null)
+        string? initBackboneFrom = null,
+        string? warmStartFrom = null)
     {
-        if (initBackboneFrom is not null && !File.Exists(initBackboneFrom))
-            throw new FileNotFoundException($"Ablation grid: the backbone checkpoint {initBackboneFrom} does not exist.", initBackboneFrom);
+        if (initBackboneFrom is not null && warmStartFrom is not null)
+            throw new ArgumentException("Ablation grid: give either a backbone to start from or a single-frame model to warm-start from, not both.");
+        foreach (var (path, what) in new[] { (initBackboneFrom, "backbone"), (warmStartFrom, "warm-start") })
+            if (path is not null && !File.Exists(path))
+                throw new FileNotFoundException($"Ablation grid: the {what} checkpoint {path} does not exist.", path);
         var cells = new List<AblationCell>();
         foreach (var row in rows)
             foreach (var seed in seeds)
@@ -51,7 +58,7 @@ public static class AblationRunner
                 }
                 var rowProgress = progress is null ? null : new InlineProgress<TrainingEvent>(e => progress.Report((row.Key, seed, e)));
                 var spec = new ExperimentSpec(dir, row.Apply(baseModel), train with { Seed = seed }, data, Force: true, MaxTrainSamples: maxTrainSamples,
-                    InitBackboneFrom: initBackboneFrom);
+                    InitBackboneFrom: initBackboneFrom, WarmStartFrom: warmStartFrom);
                 var result = Experiment.Run(spec, rowProgress, cancellation);
                 cells.Add(new AblationCell(row.Key, seed, result.Validation.Columns, result.Validation.Total, dir, result.Elapsed.TotalSeconds));
             }

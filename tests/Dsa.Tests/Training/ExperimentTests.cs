@@ -168,6 +168,36 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
     }
 
     [Fact]
+    public void AblationGridWarmStartsEveryRowFromTheSingleFrameModel()
+    {
+        using var dir = new TempDir();
+        var train = TinySyntheticSet.Train with { ValidateEvery = 0, MaxSteps = 1 };
+        var single = Ablations.Get("single-frame").Apply(TinySyntheticSet.Model);
+        var pre = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "pre"), single, train, set.Data));
+        // A learning rate far below float resolution: the weights keep what the warm start gave them (zeros become ~1e-30).
+        var cells = AblationRunner.Run(Ablations.Parse("complete,single-frame"), new[] { 3 }, TinySyntheticSet.Model with { FreezeBackbone = true },
+            train with { LearningRate = 1e-30 }, set.Data, Path.Combine(dir.Path, "grid"), warmStartFrom: pre.Run.LastCheckpoint);
+        var (source, _) = Checkpoint.LoadModel(pre.Run.LastCheckpoint);
+        using (source)
+        {
+            var expected = source.state_dict()["head.reduce.0.weight"]; // [C, C, 1, 1]
+            foreach (var cell in cells)
+            {
+                var (trained, _) = Checkpoint.LoadModel(Path.Combine(cell.RunDir, "checkpoints", "last.ckpt"));
+                using (trained)
+                {
+                    var reduce = trained.state_dict()["head.reduce.0.weight"]; // [C, T*C, 1, 1]
+                    Assert.True(reduce.narrow(1, 0, expected.shape[1]).equal(expected).all().item<bool>(), $"{cell.Row}: key-frame slice of the head");
+                    var rest = reduce.shape[1] - expected.shape[1];
+                    if (rest > 0) Assert.True(reduce.narrow(1, expected.shape[1], rest).abs().max().item<float>() < 1e-20f, $"{cell.Row}: supporting-frame slices start at zero");
+                }
+            }
+        }
+        Assert.Throws<ArgumentException>(() => AblationRunner.Run(Ablations.Parse("complete"), new[] { 3 }, TinySyntheticSet.Model, train, set.Data,
+            Path.Combine(dir.Path, "grid2"), initBackboneFrom: pre.Run.LastCheckpoint, warmStartFrom: pre.Run.LastCheckpoint));
+    }
+
+    [Fact]
     public void DemoRunsTheThreeStagesAndWritesASelfContainedReport()
     {
         using var dir = new TempDir();
