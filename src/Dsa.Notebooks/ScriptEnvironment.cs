@@ -59,7 +59,7 @@ public static class ScriptEnvironment
         var references = paths
             .Where(IsManagedAssembly)
             .GroupBy(p => Path.GetFileNameWithoutExtension(p), StringComparer.OrdinalIgnoreCase)
-            .Select(g => (MetadataReference)MetadataReference.CreateFromFile(g.First()));
+            .Select(g => (MetadataReference)MetadataReference.CreateFromFile(g.First(), documentation: Documentation(g.First())));
         return ScriptOptions.Default
             .WithReferences(references)
             .WithImports(DefaultImports)
@@ -67,6 +67,14 @@ public static class ScriptEnvironment
             .WithAllowUnsafe(true)
             .WithOptimizationLevel(OptimizationLevel.Release)
             .WithEmitDebugInformation(false);
+    }
+
+    // The XML doc file beside an assembly (the workbench's own projects write one), so a live
+    // kernel's inspect request can show a symbol's summary; runtime packs ship none beside the dll.
+    private static DocumentationProvider? Documentation(string assemblyPath)
+    {
+        string xml = Path.ChangeExtension(assemblyPath, ".xml");
+        return File.Exists(xml) ? new AssemblyDocumentation(xml) : null;
     }
 
     private static bool IsManagedAssembly(string path)
