@@ -90,11 +90,11 @@ public sealed class CellInterruptionTests
     }
 
     [Fact]
-    public void StoreHistoryFalseLeavesTheExecutionCounter()
+    public async Task StoreHistoryFalseLeavesTheExecutionCounter()
     {
         var session = new NotebookSession(Path.GetTempPath());
-        Run(session, "1");
-        var quiet = session.ExecuteAsync("2", new Outputs(), storeHistory: false).GetAwaiter().GetResult();
+        await session.ExecuteAsync("1", new Outputs());
+        var quiet = await session.ExecuteAsync("2", new Outputs(), storeHistory: false);
         Assert.Equal(1, quiet.ExecutionCount);
         Assert.Equal(1, session.ExecutionCount);
     }
