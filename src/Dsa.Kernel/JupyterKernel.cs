@@ -35,7 +35,7 @@ public sealed class JupyterKernel
     private readonly NetMQQueue<Outgoing> outgoing = new();
     private readonly CancellationTokenSource shutdown = new();
     private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private CancellationTokenSource? runningCell;
+    private volatile CancellationTokenSource? runningCell; // set by the shell worker, cancelled by the control worker or SIGINT
 
     /// <param name="workingDirectory">The notebook's folder (Jupyter starts kernels there): the cells' NotebookDirectory.</param>
     /// <param name="log">Kernel log lines (Jupyter shows a kernel's stderr in its server log): rejected messages, unsupported requests.</param>
