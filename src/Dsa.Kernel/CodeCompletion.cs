@@ -16,8 +16,6 @@ namespace Dsa.Kernel;
 /// </summary>
 internal static class CodeCompletion
 {
-    private static readonly CSharpParseOptions ScriptParse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
-
     private static readonly string[] Keywords = SyntaxFacts.GetKeywordKinds().Select(SyntaxFacts.GetText)
         .Concat(SyntaxFacts.GetContextualKeywordKinds().Select(SyntaxFacts.GetText))
         .Where(k => k.Length > 0).Distinct().ToArray();
@@ -52,7 +50,7 @@ internal static class CodeCompletion
         var directives = CellDirectives.Parse(code);
         if (directives.Error is not null) return ("invalid", "");
         if (string.IsNullOrWhiteSpace(directives.Code)) return ("complete", "");
-        var tree = CSharpSyntaxTree.ParseText(directives.Code, ScriptParse);
+        var tree = CSharpSyntaxTree.ParseText(directives.Code, ScriptEnvironment.ParseOptions);
         return SyntaxFactory.IsCompleteSubmission(tree) ? ("complete", "") : ("incomplete", "    ");
     }
 

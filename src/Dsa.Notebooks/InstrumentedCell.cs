@@ -20,8 +20,6 @@ internal sealed class InstrumentedCell
 {
     private const string Check = "global::Dsa.Notebooks.CellInterruption.ThrowIfInterrupted();";
 
-    private static readonly CSharpParseOptions ScriptParse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
-
     private readonly SourceText original;
     private readonly List<(int Position, int Length)> insertions; // in the instrumented text, ascending
 
@@ -38,7 +36,7 @@ internal sealed class InstrumentedCell
     public static InstrumentedCell Instrument(string code)
     {
         var text = SourceText.From(code);
-        var tree = CSharpSyntaxTree.ParseText(text, ScriptParse);
+        var tree = CSharpSyntaxTree.ParseText(text, ScriptEnvironment.ParseOptions);
         var points = new List<(int Position, string Text)>();
         // A cell that does not parse is compiled as written: the compiler reports its syntax errors.
         if (!tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))

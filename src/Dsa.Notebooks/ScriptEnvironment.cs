@@ -32,6 +32,10 @@ public static class ScriptEnvironment
 
     private static readonly Lazy<ScriptOptions> Options = new(Build);
 
+    /// <summary>How cells parse (script submissions, latest C#): for tools that read a cell without running it.</summary>
+    public static readonly Microsoft.CodeAnalysis.CSharp.CSharpParseOptions ParseOptions =
+        new(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest, kind: SourceCodeKind.Script);
+
     public static ScriptOptions Default => Options.Value;
 
     /// <summary>The options for cells of a notebook in <paramref name="notebookDirectory"/>: <c>#r "x.dll"</c> resolves relative to it.</summary>

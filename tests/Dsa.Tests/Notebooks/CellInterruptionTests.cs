@@ -10,13 +10,14 @@ namespace Dsa.Tests.Notebooks;
 /// </summary>
 public sealed class CellInterruptionTests
 {
-    private sealed class Outputs : IOutputSink
+    private sealed class Outputs(Action<NotebookOutput>? onPublish = null) : IOutputSink
     {
         public List<NotebookOutput> All { get; } = new();
 
         public void Publish(NotebookOutput output)
         {
             lock (All) All.Add(output);
+            onPublish?.Invoke(output);
         }
 
         public string Text => string.Concat(All.Select(o => o switch
@@ -28,11 +29,15 @@ public sealed class CellInterruptionTests
         }));
     }
 
-    private static (CellExecution Execution, Outputs Outputs) Run(NotebookSession session, string code, int cancelAfterMs = -1)
+    // Cells under test print "started" once their code runs (compiling can take a while on a busy
+    // machine, and an interrupt during compilation is a different path); the interrupt follows that.
+    private static (CellExecution Execution, Outputs Outputs) Run(NotebookSession session, string code, bool interruptOnceStarted = false)
     {
-        var outputs = new Outputs();
         using var cancel = new CancellationTokenSource();
-        if (cancelAfterMs >= 0) cancel.CancelAfter(cancelAfterMs);
+        var outputs = new Outputs(output =>
+        {
+            if (interruptOnceStarted && output is StreamOutput { Text: "started\n" }) cancel.CancelAfter(100);
+        });
         var execution = session.ExecuteAsync(code, outputs, cancel.Token).GetAwaiter().GetResult();
         return (execution, outputs);
     }
@@ -43,7 +48,7 @@ public sealed class CellInterruptionTests
         var session = new NotebookSession(Path.GetTempPath()) { InterruptGracePeriod = TimeSpan.FromSeconds(20) };
         Run(session, "int n = 0;");
         var clock = Stopwatch.StartNew();
-        var (interrupted, outputs) = Run(session, "while (true) { n++; Thread.Sleep(1); }", cancelAfterMs: 200);
+        var (interrupted, outputs) = Run(session, "Console.WriteLine(\"started\"); while (true) { n++; Thread.Sleep(1); }", interruptOnceStarted: true);
         Assert.Equal(CellOutcome.Cancelled, interrupted.Outcome);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the loop took {clock.Elapsed} to stop");
         Assert.Contains("OperationCanceledException: The cell was interrupted", outputs.Text);
@@ -58,7 +63,7 @@ public sealed class CellInterruptionTests
         var session = new NotebookSession(Path.GetTempPath()) { InterruptGracePeriod = TimeSpan.FromSeconds(20) };
         Run(session, "void Spin() { for (;;) Thread.Sleep(1); }");
         var clock = Stopwatch.StartNew();
-        var (interrupted, _) = Run(session, "Spin();", cancelAfterMs: 200);
+        var (interrupted, _) = Run(session, "Console.WriteLine(\"started\"); Spin();", interruptOnceStarted: true);
         Assert.Equal(CellOutcome.Cancelled, interrupted.Outcome);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the loop took {clock.Elapsed} to stop");
         Assert.True(Run(session, "1 + 1").Execution.Succeeded);
@@ -69,7 +74,7 @@ public sealed class CellInterruptionTests
     {
         var session = new NotebookSession(Path.GetTempPath()) { InterruptGracePeriod = TimeSpan.FromMilliseconds(200) };
         Run(session, "int k = 5;");
-        var (abandoned, outputs) = Run(session, "Thread.Sleep(1500); int j = 1;", cancelAfterMs: 100);
+        var (abandoned, outputs) = Run(session, "Console.WriteLine(\"started\"); Thread.Sleep(1500); int j = 1;", interruptOnceStarted: true);
         Assert.Equal(CellOutcome.Cancelled, abandoned.Outcome);
         Assert.Contains("abandoned", outputs.Text);
         var (after, result) = Run(session, "k");
