@@ -11,8 +11,16 @@ internal static class Interruption
 {
     private static readonly CancellationTokenSource Source = new();
     private static readonly List<PosixSignalRegistration> Registrations = new();
+    private static volatile Action? interruptHandler;
 
     public static CancellationToken Token => Source.Token;
+
+    /// <summary>
+    /// From now on SIGINT calls <paramref name="interrupt"/> instead of stopping the process: a
+    /// Jupyter kernel treats it as "interrupt the running cell" (a Ctrl-C typed in the terminal of
+    /// `jupyter lab` reaches its kernels too, and must not kill them). SIGTERM still cancels <see cref="Token"/>.
+    /// </summary>
+    public static void RouteInterruptTo(Action interrupt) => interruptHandler = interrupt;
 
     public static void Install()
     {
@@ -20,6 +28,12 @@ internal static class Interruption
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
             Registrations.Add(PosixSignalRegistration.Create(signal, context =>
             {
+                if (context.Signal == PosixSignal.SIGINT && interruptHandler is { } interrupt)
+                {
+                    context.Cancel = true;
+                    interrupt();
+                    return;
+                }
                 if (Source.IsCancellationRequested) return; // second signal: default behaviour (terminate)
                 context.Cancel = true;
                 Console.Error.WriteLine($"\n{context.Signal}: stopping after the current step and writing a checkpoint (send it again to quit at once).");

@@ -5,7 +5,8 @@ namespace Dsa.Notebooks;
 
 /// <summary>
 /// A cell's code after its notebook directives were handled, ready for Roslyn. Directives are
-/// blanked rather than deleted so compiler line numbers still match the cell.
+/// blanked with spaces rather than deleted, so compiler line numbers, and a live kernel's cursor
+/// offsets for completion, still match the cell.
 /// </summary>
 /// <param name="Code">The C# to compile.</param>
 /// <param name="ReportWallTime">The cell started with Polyglot's <c>#!time</c>: print its wall time.</param>
@@ -35,7 +36,7 @@ public sealed partial record CellDirectives(string Code, bool ReportWallTime, st
                 string package = nuget.Groups["name"].Value.Trim();
                 if (!BundledPackages.Contains(package))
                     errors.Add($"line {i + 1}: package {package} is not bundled with the runner; add it to src/Dsa.Notebooks (bundled: {string.Join(", ", BundledPackages.Names.Order())}).");
-                line = "";
+                line = Blank(line);
             }
             else if (trimmed.StartsWith("#!", StringComparison.Ordinal))
             {
@@ -51,13 +52,15 @@ public sealed partial record CellDirectives(string Code, bool ReportWallTime, st
                         errors.Add($"line {i + 1}: magic command {magic} is not supported by the DSA notebook runner (supported: #!csharp, #!c#, #!time).");
                         break;
                 }
-                line = "";
+                line = Blank(line);
             }
             code.Append(line);
             if (i < lines.Length - 1) code.Append('\n');
         }
         return new CellDirectives(code.ToString(), wallTime, errors.Count == 0 ? null : string.Join("\n", errors));
     }
+
+    private static string Blank(string line) => line.EndsWith('\r') ? new string(' ', line.Length - 1) + "\r" : new string(' ', line.Length);
 
     // #r "nuget: Name, 1.2.3" or #r "nuget: Name" (Polyglot's package reference syntax).
     [GeneratedRegex(@"^#r\s+""nuget:\s*(?<name>[^,""]+)(,\s*(?<version>[^""]*))?""\s*$", RegexOptions.IgnoreCase)]

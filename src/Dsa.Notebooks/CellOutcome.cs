@@ -8,6 +8,6 @@ public enum CellOutcome
     CompileError,
     /// <summary>The code threw; an error output was emitted.</summary>
     Exception,
-    /// <summary>Cancelled or over its time limit; the session cannot continue (see <see cref="NotebookSession.IsBroken"/>).</summary>
+    /// <summary>Interrupted or over its time limit (stopped at an interruption point, or abandoned after <see cref="NotebookSession.InterruptGracePeriod"/>); the session goes on.</summary>
     Cancelled,
 }

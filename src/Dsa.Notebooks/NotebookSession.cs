@@ -37,24 +37,29 @@ public sealed class NotebookSession
     public int ExecutionCount { get; private set; }
 
     /// <summary>
-    /// True after a cell was cancelled or timed out: its code may still be running on a pool thread
-    /// (.NET cannot abort it) and the script state is unknown, so the session accepts no more cells.
+    /// How long an interrupted (or timed-out) cell may take to reach an interruption point (the top of
+    /// a loop body, see <see cref="CellInterruption"/>) before the session abandons it: its code may go
+    /// on running on a pool thread (.NET cannot abort a thread), its outputs are dropped, and the next
+    /// cell continues from the script state of the last cell that finished. Abandoning instead of
+    /// refusing later cells is what lets a live kernel survive a cell stuck in a native call or a sleep.
     /// </summary>
-    public bool IsBroken { get; private set; }
+    public TimeSpan InterruptGracePeriod { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Executes one cell. Console output becomes stream outputs, display(...) display_data, a trailing
     /// expression (no semicolon) an execute_result, and a compile error or exception an error output.
-    /// Cancelling <paramref name="cancellation"/> abandons the cell at once (see <see cref="IsBroken"/>);
-    /// the token is also given to the cell as CancellationToken, for loops that check it.
+    /// Cancelling <paramref name="cancellation"/> interrupts the cell at its next loop iteration (see
+    /// <see cref="CellInterruption"/>) or abandons it after <see cref="InterruptGracePeriod"/>; the
+    /// outcome is then <see cref="CellOutcome.Cancelled"/> and the session stays usable. The token is
+    /// also given to the cell as CancellationToken. With <paramref name="storeHistory"/> false (Jupyter's
+    /// store_history) the execution counter is not incremented.
     /// </summary>
-    public async Task<CellExecution> ExecuteAsync(string source, IOutputSink sink, CancellationToken cancellation = default)
+    public async Task<CellExecution> ExecuteAsync(string source, IOutputSink sink, CancellationToken cancellation = default, bool storeHistory = true)
     {
-        if (IsBroken) throw new InvalidOperationException("The session's previous cell was cancelled while running; start a new session.");
         await oneCellAtATime.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            return await ExecuteOneAsync(source, sink, cancellation).ConfigureAwait(false);
+            return await ExecuteOneAsync(source, sink, storeHistory, cancellation).ConfigureAwait(false);
         }
         finally
         {
@@ -62,9 +67,22 @@ public sealed class NotebookSession
         }
     }
 
-    private async Task<CellExecution> ExecuteOneAsync(string source, IOutputSink sink, CancellationToken cancellation)
+    /// <summary>
+    /// The compilation <paramref name="source"/> would get as the next cell (previous cells' variables,
+    /// types and usings in scope), for completion and inspection; nothing runs. Directive lines are
+    /// blanked with spaces, so positions in the result are positions in <paramref name="source"/>.
+    /// </summary>
+    public Compilation AnalysisCompilation(string source)
     {
-        int count = ++ExecutionCount;
+        string code = CellDirectives.Parse(source).Code;
+        var previous = state;
+        var script = previous is null ? CSharpScript.Create(code, options, typeof(CellGlobals)) : previous.Script.ContinueWith(code, options);
+        return script.GetCompilation();
+    }
+
+    private async Task<CellExecution> ExecuteOneAsync(string source, IOutputSink sink, bool storeHistory, CancellationToken cancellation)
+    {
+        int count = storeHistory ? ++ExecutionCount : ExecutionCount;
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var channel = new OutputChannel(sink);
@@ -77,7 +95,7 @@ public sealed class NotebookSession
         }
         else
         {
-            outcome = await RunAsync(directives.Code, channel, count, cancellation).ConfigureAwait(false);
+            outcome = await RunAsync(InstrumentedCell.Instrument(directives.Code), channel, count, cancellation).ConfigureAwait(false);
         }
         clock.Stop();
         if (directives.ReportWallTime && outcome != CellOutcome.Cancelled)
@@ -86,7 +104,7 @@ public sealed class NotebookSession
         return new CellExecution(count, outcome, clock.Elapsed, started, DateTimeOffset.UtcNow);
     }
 
-    private async Task<CellOutcome> RunAsync(string code, OutputChannel channel, int count, CancellationToken cancellation)
+    private async Task<CellOutcome> RunAsync(InstrumentedCell cell, OutputChannel channel, int count, CancellationToken cancellation)
     {
         globals.BeginCell(cancellation);
         // For the whole cell (displays inside the script and the trailing expression's result):
@@ -95,34 +113,45 @@ public sealed class NotebookSession
         Task<ScriptState<object>> run;
         using (ConsoleCapture.Route(channel))
         using (Display.Attach(channel))
+        using (CellInterruption.Enter(cancellation))
         {
             // Task.Run: Roslyn executes the submission synchronously up to its first await, and the
             // caller must be able to walk away from a cell that never returns. The AsyncLocal routes
             // set above flow into the task.
             var previous = state;
             run = Task.Run(() => previous is null
-                ? CSharpScript.Create(code, options, typeof(CellGlobals)).RunAsync(globals, _ => true, cancellation)
-                : previous.ContinueWithAsync(code, options, _ => true, cancellation), CancellationToken.None);
+                ? CSharpScript.Create(cell.Code, options, typeof(CellGlobals)).RunAsync(globals, _ => true, cancellation)
+                : previous.ContinueWithAsync(cell.Code, options, _ => true, cancellation), CancellationToken.None);
         }
-        ScriptState<object> next;
+        CellInterruption.Watch(run, cancellation);
+        ScriptState<object>? next;
         try
         {
-            next = await run.WaitAsync(cancellation).ConfigureAwait(false);
+            next = await Settle(run, cancellation).ConfigureAwait(false);
         }
         catch (CompilationErrorException e)
         {
-            channel.Publish(CompileError(e.Diagnostics));
+            channel.Publish(CompileError(cell, e.Diagnostics));
             return CellOutcome.CompileError;
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (TimeoutException)
         {
-            IsBroken = true;
-            channel.Publish(new ErrorOutput("OperationCanceledException", "The cell was cancelled or exceeded its time limit.",
-                ["OperationCanceledException: the cell was cancelled or exceeded its time limit; later cells were not run."]));
+            // Still running after the grace period: abandon it and keep the last finished state.
+            string seconds = InterruptGracePeriod.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+            channel.Append("stderr", $"warning: the cell did not stop within {seconds} s of the interrupt; it was abandoned and may still be running in the background. Later cells continue from the state before it.\n");
+            channel.Publish(new ErrorOutput("OperationCanceledException", $"The cell was interrupted and abandoned after {seconds} s.",
+                [$"OperationCanceledException: the cell was interrupted or exceeded its time limit and did not stop within {seconds} s; its variables were not kept."]));
             return CellOutcome.Cancelled;
         }
-        state = next;
-        if (next.Exception is { } exception)
+        // Roslyn stopped before running the code (cancelled while compiling): the state is unchanged.
+        if (next is not null) state = next;
+        if (cancellation.IsCancellationRequested)
+        {
+            channel.Publish(new ErrorOutput("OperationCanceledException", "The cell was interrupted or exceeded its time limit.",
+                ["OperationCanceledException: the cell was interrupted or exceeded its time limit; what it assigned before stopping is kept."]));
+            return CellOutcome.Cancelled;
+        }
+        if (next!.Exception is { } exception)
         {
             channel.Publish(RuntimeError(exception));
             return CellOutcome.Exception;
@@ -135,10 +164,37 @@ public sealed class NotebookSession
         return CellOutcome.Succeeded;
     }
 
-    private static ErrorOutput CompileError(ImmutableArray<Diagnostic> diagnostics)
+    /// <summary>
+    /// The cell's final state; null when it was cancelled before its code ran. Once cancelled, it
+    /// waits <see cref="InterruptGracePeriod"/> more for the code to stop, then throws TimeoutException.
+    /// </summary>
+    private async Task<ScriptState<object>?> Settle(Task<ScriptState<object>> run, CancellationToken cancellation)
     {
-        var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
-        if (errors.Count == 0) errors = diagnostics.Select(d => d.ToString()).ToList();
+        try
+        {
+            return await run.WaitAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested && !run.IsCompleted)
+        {
+        }
+        catch (OperationCanceledException) when (run.IsCanceled || cancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+        try
+        {
+            return await run.WaitAsync(InterruptGracePeriod).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static ErrorOutput CompileError(InstrumentedCell cell, ImmutableArray<Diagnostic> diagnostics)
+    {
+        var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(cell.Describe).ToList();
+        if (errors.Count == 0) errors = diagnostics.Select(cell.Describe).ToList();
         return new ErrorOutput("CompilationError", errors.FirstOrDefault() ?? "compilation failed", errors);
     }
 

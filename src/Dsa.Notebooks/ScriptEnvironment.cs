@@ -32,6 +32,10 @@ public static class ScriptEnvironment
 
     private static readonly Lazy<ScriptOptions> Options = new(Build);
 
+    /// <summary>How cells parse (script submissions, latest C#): for tools that read a cell without running it.</summary>
+    public static readonly Microsoft.CodeAnalysis.CSharp.CSharpParseOptions ParseOptions =
+        new(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest, kind: SourceCodeKind.Script);
+
     public static ScriptOptions Default => Options.Value;
 
     /// <summary>The options for cells of a notebook in <paramref name="notebookDirectory"/>: <c>#r "x.dll"</c> resolves relative to it.</summary>
@@ -59,7 +63,7 @@ public static class ScriptEnvironment
         var references = paths
             .Where(IsManagedAssembly)
             .GroupBy(p => Path.GetFileNameWithoutExtension(p), StringComparer.OrdinalIgnoreCase)
-            .Select(g => (MetadataReference)MetadataReference.CreateFromFile(g.First()));
+            .Select(g => (MetadataReference)MetadataReference.CreateFromFile(g.First(), documentation: Documentation(g.First())));
         return ScriptOptions.Default
             .WithReferences(references)
             .WithImports(DefaultImports)
@@ -67,6 +71,14 @@ public static class ScriptEnvironment
             .WithAllowUnsafe(true)
             .WithOptimizationLevel(OptimizationLevel.Release)
             .WithEmitDebugInformation(false);
+    }
+
+    // The XML doc file beside an assembly (the workbench's own projects write one), so a live
+    // kernel's inspect request can show a symbol's summary; runtime packs ship none beside the dll.
+    private static DocumentationProvider? Documentation(string assemblyPath)
+    {
+        string xml = Path.ChangeExtension(assemblyPath, ".xml");
+        return File.Exists(xml) ? new AssemblyDocumentation(xml) : null;
     }
 
     private static bool IsManagedAssembly(string path)

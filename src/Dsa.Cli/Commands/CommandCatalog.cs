@@ -18,5 +18,6 @@ internal static class CommandCatalog
         yield return AblateCommand.Create();
         yield return DemoCommand.Create();
         yield return NotebooksCommand.Create();
+        yield return KernelCommand.Create();
     }
 }

@@ -10,7 +10,9 @@ public sealed class CellDirectivesTests
         var parsed = CellDirectives.Parse("#!csharp\n#r \"nuget: SkiaSharp, 2.88.0\"\n#r \"lib/x.dll\"\nvar a = 1;");
         Assert.Null(parsed.Error);
         Assert.False(parsed.ReportWallTime);
-        Assert.Equal("\n\n#r \"lib/x.dll\"\nvar a = 1;", parsed.Code);
+        // Blanked with spaces of the same length: offsets into the cell (a kernel's cursor) stay valid.
+        Assert.Equal(new string(' ', "#!csharp".Length) + "\n" + new string(' ', "#r \"nuget: SkiaSharp, 2.88.0\"".Length)
+            + "\n#r \"lib/x.dll\"\nvar a = 1;", parsed.Code);
     }
 
     [Fact]
