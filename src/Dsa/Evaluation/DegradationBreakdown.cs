@@ -7,8 +7,8 @@ namespace Dsa.Evaluation;
 /// Where a model's accuracy comes from on synthetic videos: poseval AP on the sharp frames alone and on the
 /// motion-blurred frames alone, and PCKh@0.5 on the visible joints alone and on the occluded joints alone
 /// (blur and occlusion as <see cref="SyntheticVideoGenerator"/> recorded them in its meta files). The paper's
-/// claim is that aligned neighbouring frames help where the key frame is ambiguous (Section 1: "motion blur,
-/// occlusion"); overall mAP mixes those frames with clean ones, so the claim is tested on these subsets.
+/// claim is that aligned neighbours give "robustness in challenging cases such as occlusion or blur" (Introduction;
+/// Fig. 3); overall mAP mixes those frames with clean ones, so the claim is tested on these subsets.
 /// <para>
 /// AP subsets keep the video structure: a frame outside the subset keeps its place with no GT and no predicted
 /// people, which poseval drops (its rule 2), so frames still pair by position. PCKh pairs each GT person with
@@ -65,7 +65,6 @@ public sealed record DegradationBreakdown(
         var metaByVideo = new Dictionary<string, SyntheticVideoMeta>(StringComparer.Ordinal);
         foreach (var m in meta)
             if (!metaByVideo.TryAdd(m.Video, m)) throw new ArgumentException($"{m.SourcePath ?? m.Video}: two meta files describe video '{m.Video}'");
-        foreach (var gt in groundTruth) MetaOf(gt, metaByVideo);
         var predictionsByName = new Dictionary<string, VideoAnnotation>(StringComparer.Ordinal);
         foreach (var p in predictions)
             if (!predictionsByName.TryAdd(p.Name, p)) throw new ArgumentException($"{p.SourcePath ?? p.Name}: two prediction videos are named '{p.Name}'");
