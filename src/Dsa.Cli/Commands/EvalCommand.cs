@@ -12,6 +12,8 @@ namespace Dsa.Cli.Commands;
 /// per-joint AP (poseval's rules) of per-video prediction files against GT files, printed in the
 /// paper's layout. `dsa eval --checkpoint CKPT --data DIR [--split val] [--pred-out DIR]` runs a trained
 /// model on a dataset split first (<see cref="CheckpointEvaluation"/>); exactly one of the two forms.
+/// `--breakdown` adds AP on sharp vs motion-blurred frames and PCKh on visible vs occluded joints
+/// (<see cref="DegradationBreakdown"/>) from a synthetic set's meta files: DATA/meta/SPLIT with --data, --meta DIR with --gt/--pred.
 /// Options are fields of <see cref="EvalOptions"/>; a new input form adds options there and a branch in <see cref="Run"/>.
 /// </summary>
 internal static class EvalCommand
@@ -28,8 +30,10 @@ internal static class EvalCommand
         public readonly Option<int> BatchSize = new("--batch-size") { Description = "With --checkpoint: samples per forward pass.", DefaultValueFactory = _ => 16 };
         public readonly Option<string> Device = new("--device") { Description = "With --checkpoint: cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         public readonly Option<string?> PredOut = new("--pred-out") { Description = "With --checkpoint: also write the predictions as per-video PoseTrack files to this folder." };
+        public readonly Option<bool> Breakdown = new("--breakdown") { Description = "Also print AP on sharp vs blurred frames and PCKh on visible vs occluded joints (synthetic sets: needs their meta files)." };
+        public readonly Option<string?> Meta = new("--meta") { Description = "With --gt/--pred --breakdown: the folder of the synthetic set's meta files (DATA/meta/SPLIT)." };
 
-        public IEnumerable<Option> All => new Option[] { Gt, Pred, Json, PerVideo, Checkpoint, Data, Split, BatchSize, Device, PredOut };
+        public IEnumerable<Option> All => new Option[] { Gt, Pred, Json, PerVideo, Checkpoint, Data, Split, BatchSize, Device, PredOut, Breakdown, Meta };
     }
 
     public static Command Create()
@@ -53,10 +57,22 @@ internal static class EvalCommand
             Console.Error.WriteLine("error: dsa eval needs exactly one of --gt GT_DIR --pred PRED_DIR (prediction files) or --checkpoint CKPT --data DIR (run a model first).");
             return 2;
         }
+        string? metaDir = parse.GetValue(options.Meta);
+        bool breakdown = parse.GetValue(options.Breakdown);
+        if (!string.IsNullOrEmpty(metaDir) && (!breakdown || checkpointForm))
+        {
+            Console.Error.WriteLine("error: --meta DIR goes with --gt/--pred --breakdown (with --data the meta folder is DATA/meta/SPLIT).");
+            return 2;
+        }
         if (checkpointForm) return RunCheckpoint(parse, options);
         if (string.IsNullOrEmpty(gtDir) || string.IsNullOrEmpty(predDir))
         {
             Console.Error.WriteLine("error: dsa eval needs both --gt GT_DIR and --pred PRED_DIR.");
+            return 2;
+        }
+        if (breakdown && string.IsNullOrEmpty(metaDir))
+        {
+            Console.Error.WriteLine("error: --breakdown with --gt/--pred needs --meta DIR (the synthetic set's meta/SPLIT folder).");
             return 2;
         }
         try
@@ -73,6 +89,9 @@ internal static class EvalCommand
             AnsiConsole.MarkupLine(
                 $"[grey]{gt.Count} videos, {result.FramesEvaluated} frames evaluated; read {readSeconds * 1000:F1} ms, evaluated {evalSeconds * 1000:F1} ms[/]");
             WriteJson(parse, options, result);
+            if (breakdown)
+                ResultsPrinter.PrintBreakdown(DegradationBreakdown.Table(new[] { (predDir,
+                    DegradationBreakdown.Evaluate(gt, pred, SyntheticVideoMeta.ReadFolder(metaDir!).Values)) }));
             return 0;
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
@@ -99,6 +118,9 @@ internal static class EvalCommand
             AnsiConsole.MarkupLine($"[grey]{evaluation.GroundTruth.Count} {Markup.Escape(split)} videos, {evaluation.Result.FramesEvaluated} frames evaluated, " +
                 $"offsets [[{string.Join(", ", evaluation.Model.SupportOffsets)}]], epoch {evaluation.State.Epoch}; {clock.Elapsed.TotalSeconds:F1} s[/]");
             WriteJson(parse, options, evaluation.Result);
+            if (parse.GetValue(options.Breakdown))
+                ResultsPrinter.PrintBreakdown(DegradationBreakdown.Table(new[] { (Path.GetFileName(checkpoint),
+                    DegradationBreakdown.Evaluate(evaluation.GroundTruth, evaluation.Predictions, SyntheticVideoMeta.ReadFolder(SyntheticVideoMeta.Folder(data, split)).Values)) }));
             if (parse.GetValue(options.PredOut) is string predOut)
                 foreach (var (path, format) in CheckpointEvaluation.WritePredictions(evaluation.Predictions, predOut))
                     AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(path)}[/] ({format})");

@@ -1,5 +1,6 @@
 using Dsa.Data;
 using Dsa.Evaluation;
+using Microsoft.Data.Analysis;
 using Spectre.Console;
 
 namespace Dsa.Cli.Commands;
@@ -49,6 +50,33 @@ internal static class ResultsPrinter
         foreach (var paper in PaperResults.PoseTrack17Val)
             table.AddRow(new[] { $"[grey]{Markup.Escape(paper.Method)} (paper, PT17 val)[/]" }
                 .Concat(Skeleton.ReportColumns.Select(c => $"[grey]{(paper.Columns[c] is { } v ? Cell(v) : "-")}[/]")).Append($"[grey]{Cell(paper.Map)}[/]").ToArray());
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>
+    /// A <see cref="DegradationBreakdown.Table"/> transposed so it fits a terminal: one line per value (Frames, Joints,
+    /// Head .. Ankle, Total), one column per subset (and model, when there are several); a missing value prints "-".
+    /// </summary>
+    public static void PrintBreakdown(DataFrame frame)
+    {
+        var table = new Table().Title("Where the frames are hard: AP on sharp / blurred frames, PCKh@0.5 on visible / occluded joints");
+        var rows = Enumerable.Range(0, (int)frame.Rows.Count).ToList();
+        var model = frame.Columns[DegradationBreakdown.ModelColumn];
+        bool oneModel = rows.Select(r => model[r]).Distinct().Count() <= 1;
+        table.AddColumn("");
+        foreach (int r in rows)
+        {
+            string header = $"{frame.Columns[DegradationBreakdown.SubsetColumn][r]} {frame.Columns[DegradationBreakdown.MetricColumn][r]}";
+            table.AddColumn(new TableColumn(Markup.Escape(oneModel ? header : $"{model[r]}: {header}")).RightAligned());
+        }
+        var labels = new[] { DegradationBreakdown.ModelColumn, DegradationBreakdown.SubsetColumn, DegradationBreakdown.MetricColumn };
+        foreach (var column in frame.Columns.Where(c => !labels.Contains(c.Name)))
+            table.AddRow(new[] { column.Name }.Concat(rows.Select(r => column[r] switch
+            {
+                null => "-",
+                double d => Cell(d),
+                var v => v.ToString() ?? "",
+            })).ToArray());
         AnsiConsole.Write(table);
     }
 }

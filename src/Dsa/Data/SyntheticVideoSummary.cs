@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Dsa.Data;
 
 /// <summary>What <see cref="SyntheticVideoGenerator.Write"/> produced.</summary>
@@ -32,25 +30,10 @@ public sealed record SyntheticVideoSummary(string Root, int Videos, int Frames, 
                     joints += person.Points!.Count;
                     occluded += person.Points!.Count(p => p.Visible == false);
                 }
-                blurred += CountBlurredFrames(Path.Combine(root, "meta", split, Path.GetFileNameWithoutExtension(video.Name) + ".json"));
+                blurred += SyntheticVideoMeta.Read(Path.Combine(SyntheticVideoMeta.Folder(root, split), Path.GetFileNameWithoutExtension(video.Name) + ".json"))
+                    .Frames.Count(f => f.Blurred);
             }
         }
         return new SyntheticVideoSummary(root, videos, frames, instances, joints, occluded, blurred);
-    }
-
-    private static int CountBlurredFrames(string metaPath)
-    {
-        if (!File.Exists(metaPath)) throw new FileNotFoundException($"Synthetic set: meta file {metaPath} is missing (it holds the per-frame exposures).", metaPath);
-        using var document = JsonDocument.Parse(File.ReadAllText(metaPath));
-        if (!document.RootElement.TryGetProperty("frames", out var list) || list.ValueKind != JsonValueKind.Array)
-            throw new InvalidDataException($"{metaPath}: field 'frames' is missing or not an array.");
-        int count = 0;
-        foreach (var frame in list.EnumerateArray())
-        {
-            if (!frame.TryGetProperty("exposure", out var exposure) || exposure.ValueKind != JsonValueKind.Number)
-                throw new InvalidDataException($"{metaPath}: frame record {(frame.TryGetProperty("frame", out var f) ? f.ToString() : "?")} has no numeric field 'exposure'.");
-            if (exposure.GetDouble() > 0) count++;
-        }
-        return count;
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using Dsa.Data;
 using Dsa.Evaluation;
 using Dsa.Visualization;
+using Microsoft.Data.Analysis;
 using SkiaSharp;
 
 namespace Dsa.Reports;
@@ -43,6 +44,30 @@ public sealed class HtmlReport(string title)
             body.Append(ours ? "<tr class=\"ours\">" : "<tr>").Append($"<td>{WebUtility.HtmlEncode(method)}</td>");
             foreach (var c in Skeleton.ReportColumns) body.Append($"<td>{Cell(columns.TryGetValue(c, out var v) ? v : null)}</td>");
             body.Append($"<td><b>{Cell(map)}</b></td></tr>\n");
+        }
+        body.Append("</table>\n");
+        return this;
+    }
+
+    /// <summary>Any <see cref="DataFrame"/> as a table: numbers right-aligned with one decimal (integers as they are), nulls as "-".</summary>
+    public HtmlReport Table(DataFrame frame, string? caption = null)
+    {
+        body.Append("<table>");
+        if (caption is not null) body.Append($"<caption>{WebUtility.HtmlEncode(caption)}</caption>");
+        body.Append("<tr>");
+        foreach (var column in frame.Columns) body.Append($"<th>{WebUtility.HtmlEncode(column.Name)}</th>");
+        body.Append("</tr>\n");
+        foreach (var row in frame.Rows)
+        {
+            body.Append("<tr>");
+            foreach (var value in row)
+                body.Append("<td>").Append(value switch
+                {
+                    double d => Cell(d),
+                    null => "-",
+                    _ => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture)),
+                }).Append("</td>");
+            body.Append("</tr>\n");
         }
         body.Append("</table>\n");
         return this;

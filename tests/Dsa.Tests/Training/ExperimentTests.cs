@@ -215,5 +215,8 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         Assert.Contains("Plotly.newPlot", html);
         Assert.DoesNotContain("src=\"http", html);
         Assert.Contains("GAB offset field", html);
+        // The tiny set is synthetic, so it has meta files and the blur / occlusion breakdown.
+        Assert.Contains("Where the frames are hard", html);
+        Assert.Contains("<td>occluded</td><td>PCKh</td>", html);
     }
 }

@@ -1,0 +1,196 @@
+using Dsa.Data;
+using Microsoft.Data.Analysis;
+
+namespace Dsa.Evaluation;
+
+/// <summary>
+/// Where a model's accuracy comes from on synthetic videos: poseval AP on the sharp frames alone and on the
+/// motion-blurred frames alone, and PCKh@0.5 on the visible joints alone and on the occluded joints alone
+/// (blur and occlusion as <see cref="SyntheticVideoGenerator"/> recorded them in its meta files). The paper's
+/// claim is that aligned neighbours give "robustness in challenging cases such as occlusion or blur" (Introduction;
+/// Fig. 3); overall mAP mixes those frames with clean ones, so the claim is tested on these subsets.
+/// <para>
+/// AP subsets keep the video structure: a frame outside the subset keeps its place with no GT and no predicted
+/// people, which poseval drops (its rule 2), so frames still pair by position. PCKh pairs each GT person with
+/// the predicted person of the same track id (the workbench's top-down predictions keep the GT box's track id,
+/// as <see cref="FrameErrors"/> assumes); a GT person without a track id gets the prediction at its position
+/// (as <see cref="Pckh"/> pairs). A missing prediction gets none of its joints right. A subset without GT joints
+/// has no value (null in <see cref="Table"/>), not an AP of 0.
+/// </para>
+/// </summary>
+/// <param name="Sharp">AP on the frames with exposure 0.</param>
+/// <param name="Blurred">AP on the frames with exposure &gt; 0.</param>
+/// <param name="Visible">PCKh@0.5 over the annotated joints the meta does not list as occluded, all frames.</param>
+/// <param name="Occluded">PCKh@0.5 over the joints the meta lists as occluded, all frames.</param>
+/// <param name="SharpFrames">GT frames with exposure 0 (with or without people).</param>
+/// <param name="BlurredFrames">GT frames with exposure &gt; 0.</param>
+/// <param name="VisibleFrames">GT frames with at least one visible annotated joint.</param>
+/// <param name="OccludedFrames">GT frames with at least one occluded joint.</param>
+public sealed record DegradationBreakdown(
+    ApResult Sharp, ApResult Blurred, PckhResult Visible, PckhResult Occluded,
+    int SharpFrames, int BlurredFrames, int VisibleFrames, int OccludedFrames)
+{
+    public const string ModelColumn = "Model";
+    public const string SubsetColumn = "Subset";
+    public const string MetricColumn = "Metric";
+    public const string FramesColumn = "Frames";
+    public const string JointsColumn = "Joints";
+    public const string TotalColumn = "Total";
+
+    /// <summary>GT joints in the sharp frames (poseval's count, after its cleanup).</summary>
+    public int SharpJoints => Sharp.GtJoints.Sum();
+    public int BlurredJoints => Blurred.GtJoints.Sum();
+    public int VisibleJoints => Visible.Annotated.Sum();
+    public int OccludedJoints => Occluded.Annotated.Sum();
+
+    /// <summary>The four subsets in table order: (subset, metric, frames, joints, the paper's 7 columns, total). Subsets are
+    /// "sharp" and "blurred" frames (metric "AP", poseval's) and "visible" and "occluded" joints (metric "PCKh", at 0.5).</summary>
+    public IReadOnlyList<(string Subset, string Metric, int Frames, int Joints, IReadOnlyDictionary<string, double> Columns, double Total)> Subsets =>
+    [
+        ("sharp", "AP", SharpFrames, SharpJoints, Sharp.Columns, Sharp.Total),
+        ("blurred", "AP", BlurredFrames, BlurredJoints, Blurred.Columns, Blurred.Total),
+        ("visible", "PCKh", VisibleFrames, VisibleJoints, Visible.Columns, Visible.Total),
+        ("occluded", "PCKh", OccludedFrames, OccludedJoints, Occluded.Columns, Occluded.Total),
+    ];
+
+    /// <summary>
+    /// The breakdown of <paramref name="predictions"/> against <paramref name="groundTruth"/> (videos paired by name,
+    /// frames by position) with each GT video's meta (matched by <see cref="SyntheticVideoMeta.Video"/>).
+    /// A GT video without meta, a meta frame count other than the GT's, or a GT person or occluded joint the meta
+    /// and the GT disagree on is an error naming both files.
+    /// </summary>
+    public static DegradationBreakdown Evaluate(IReadOnlyList<VideoAnnotation> groundTruth, IReadOnlyList<VideoAnnotation> predictions,
+        IEnumerable<SyntheticVideoMeta> meta)
+    {
+        var metaByVideo = new Dictionary<string, SyntheticVideoMeta>(StringComparer.Ordinal);
+        foreach (var m in meta)
+            if (!metaByVideo.TryAdd(m.Video, m)) throw new ArgumentException($"{m.SourcePath ?? m.Video}: two meta files describe video '{m.Video}'");
+        var predictionsByName = new Dictionary<string, VideoAnnotation>(StringComparer.Ordinal);
+        foreach (var p in predictions)
+            if (!predictionsByName.TryAdd(p.Name, p)) throw new ArgumentException($"{p.SourcePath ?? p.Name}: two prediction videos are named '{p.Name}'");
+
+        ApResult OnFrames(bool blurred) => PosetrackAp.Evaluate(
+            KeepFrames(groundTruth, metaByVideo, blurred), KeepFrames(predictions, metaByVideo, blurred));
+
+        var visible = new List<(PersonAnnotation, PersonAnnotation?)>();
+        var occluded = new List<(PersonAnnotation, PersonAnnotation?)>();
+        int sharpFrames = 0, blurredFrames = 0, visibleFrames = 0, occludedFrames = 0;
+        foreach (var gt in groundTruth)
+        {
+            var m = MetaOf(gt, metaByVideo);
+            string gtFile = gt.SourcePath ?? gt.Name;
+            if (!predictionsByName.TryGetValue(gt.Name, out var pred))
+                throw new InvalidDataException($"{gtFile}: no prediction video named '{gt.Name}'");
+            if (pred.Frames.Count != gt.Frames.Count)
+                throw new InvalidDataException($"{pred.SourcePath ?? pred.Name}: {pred.Frames.Count} prediction frames but the GT {gtFile} has {gt.Frames.Count} (frames are paired by position)");
+            for (int f = 0; f < gt.Frames.Count; f++)
+            {
+                var frameMeta = m.Frames[f];
+                if (frameMeta.Blurred) blurredFrames++; else sharpFrames++;
+                bool anyVisible = false, anyOccluded = false;
+                var people = gt.Frames[f].People;
+                for (int p = 0; p < people.Count; p++)
+                {
+                    var truth = people[p];
+                    string where = $"{gtFile}: frame {f} ({gt.Frames[f].ImagePath}), GT person {p} (track_id {truth.TrackId?.ToString() ?? "none"})";
+                    var annotated = truth.JointArray();
+                    if (annotated.All(a => a is null)) continue;
+                    if (truth.HeadBox is null) throw new InvalidDataException($"{where}: no head box, which PCKh needs");
+                    // The generator writes -1 for a person without a track id (SyntheticVideoGenerator.WriteMeta).
+                    if (!frameMeta.OccludedJoints.TryGetValue(truth.TrackId ?? -1, out var covered))
+                        throw new InvalidDataException($"{m.SourcePath ?? m.Video}: frames[{f}] lists no person with track_id {truth.TrackId ?? -1}, which {where} is");
+                    foreach (int j in covered)
+                        if (annotated[j] is null)
+                            throw new InvalidDataException($"{m.SourcePath ?? m.Video}: frames[{f}], track_id {truth.TrackId ?? -1}: occluded joint {j} ({Skeleton.PoseTrack.Joints[j].Name}) is not annotated in {where}");
+                    var prediction = truth.TrackId is int t
+                        ? pred.Frames[f].People.FirstOrDefault(q => q.TrackId == t)
+                        : p < pred.Frames[f].People.Count ? pred.Frames[f].People[p] : null;
+                    // Points filtered by id: the first point per id is the one PCKh reads (JointArray).
+                    var visiblePart = truth with { Points = annotated.OfType<AnnotatedPoint>().Where(a => !covered.Contains(a.Id)).ToList() };
+                    var occludedPart = truth with { Points = annotated.OfType<AnnotatedPoint>().Where(a => covered.Contains(a.Id)).ToList() };
+                    if (visiblePart.Points!.Count > 0) { visible.Add((visiblePart, prediction)); anyVisible = true; }
+                    if (occludedPart.Points!.Count > 0) { occluded.Add((occludedPart, prediction)); anyOccluded = true; }
+                }
+                if (anyVisible) visibleFrames++;
+                if (anyOccluded) occludedFrames++;
+            }
+        }
+        return new DegradationBreakdown(OnFrames(blurred: false), OnFrames(blurred: true), Pckh.Evaluate(visible), Pckh.Evaluate(occluded),
+            sharpFrames, blurredFrames, visibleFrames, occludedFrames);
+    }
+
+    /// <summary>
+    /// The breakdown from disk: every GT file of <paramref name="gtDir"/>, the prediction file of the same name in
+    /// <paramref name="predictionsDir"/> (as `dsa eval --gt --pred` pairs them), the meta files of <paramref name="metaDir"/>.
+    /// </summary>
+    public static DegradationBreakdown ForFolders(string gtDir, string predictionsDir, string metaDir)
+    {
+        var (gt, predictions) = PosetrackAp.ReadFolders(gtDir, predictionsDir);
+        return Evaluate(gt, predictions, SyntheticVideoMeta.ReadFolder(metaDir).Values);
+    }
+
+    /// <summary>
+    /// The breakdown of a finished run (runs/NAME/, whose predictions/ holds one PoseTrack file per validation
+    /// video, as Experiment.Run writes them) on the synthetic data set it was trained on.
+    /// </summary>
+    public static DegradationBreakdown ForRun(string runFolder, string dataRoot, string split = "val")
+    {
+        if (!Directory.Exists(runFolder)) throw new DirectoryNotFoundException($"{runFolder}: run folder does not exist");
+        return ForFolders(Path.Combine(dataRoot, "annotations", split), Path.Combine(runFolder, "predictions"), SyntheticVideoMeta.Folder(dataRoot, split));
+    }
+
+    /// <summary>
+    /// Models side by side: one row per subset and model (subset-major, so each subset's models are adjacent), columns
+    /// Model, Subset, Metric, Frames, Joints, Head .. Ankle, Total; values in percent, null where the subset has no GT joints
+    /// or a column has no joint.
+    /// </summary>
+    public static DataFrame Table(IEnumerable<(string Model, DegradationBreakdown Breakdown)> models)
+    {
+        var rows = models.ToList();
+        var model = new StringDataFrameColumn(ModelColumn, 0);
+        var subset = new StringDataFrameColumn(SubsetColumn, 0);
+        var metric = new StringDataFrameColumn(MetricColumn, 0);
+        var frames = new Int32DataFrameColumn(FramesColumn, 0);
+        var joints = new Int32DataFrameColumn(JointsColumn, 0);
+        var values = Skeleton.ReportColumns.Append(TotalColumn).Select(c => new DoubleDataFrameColumn(c, 0)).ToList();
+        var frame = new DataFrame(new DataFrameColumn[] { model, subset, metric, frames, joints }.Concat(values));
+        int subsets = rows.Count == 0 ? 0 : rows[0].Breakdown.Subsets.Count;
+        for (int s = 0; s < subsets; s++)
+            foreach (var (name, breakdown) in rows)
+            {
+                var row = breakdown.Subsets[s];
+                double? Value(double v) => row.Joints == 0 || double.IsNaN(v) ? null : v;
+                var cells = new List<KeyValuePair<string, object?>>
+                {
+                    new(ModelColumn, name), new(SubsetColumn, row.Subset), new(MetricColumn, row.Metric), new(FramesColumn, row.Frames), new(JointsColumn, row.Joints),
+                };
+                cells.AddRange(Skeleton.ReportColumns.Select(c => new KeyValuePair<string, object?>(c, Value(row.Columns[c]))));
+                cells.Add(new(TotalColumn, Value(row.Total)));
+                frame.Append(cells!, inPlace: true);
+            }
+        return frame;
+    }
+
+    private static SyntheticVideoMeta MetaOf(VideoAnnotation gt, IReadOnlyDictionary<string, SyntheticVideoMeta> metaByVideo)
+    {
+        string gtFile = gt.SourcePath ?? gt.Name;
+        if (!metaByVideo.TryGetValue(gt.Name, out var m))
+            throw new InvalidDataException($"{gtFile}: no meta file describes video '{gt.Name}' (field 'video' of meta/{{split}}/*.json)");
+        if (m.Frames.Count != gt.Frames.Count)
+            throw new InvalidDataException(
+                $"{m.SourcePath ?? m.Video}: field 'frames' has {m.Frames.Count} frames but the GT {gtFile} has {gt.Frames.Count}" +
+                (m.Frames.Count < gt.Frames.Count ? $" (no meta for frame {m.Frames.Count}, {gt.Frames[m.Frames.Count].ImagePath})" : ""));
+        return m;
+    }
+
+    /// <summary>The videos with every frame outside the subset emptied of people (poseval then drops it, rule 2).
+    /// Videos without meta (predictions for videos without GT, which poseval ignores) are emptied entirely.</summary>
+    private static IReadOnlyList<VideoAnnotation> KeepFrames(IReadOnlyList<VideoAnnotation> videos, IReadOnlyDictionary<string, SyntheticVideoMeta> metaByVideo, bool blurred) =>
+        videos.Select(v => v with
+        {
+            Frames = v.Frames.Select((frame, f) =>
+                metaByVideo.TryGetValue(v.Name, out var m) && f < m.Frames.Count && m.Frames[f].Blurred == blurred
+                    ? frame
+                    : frame with { People = Array.Empty<PersonAnnotation>() }).ToList(),
+        }).ToList();
+}
