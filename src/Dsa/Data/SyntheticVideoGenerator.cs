@@ -158,7 +158,8 @@ public sealed class SyntheticVideoGenerator
             for (int p = 0; p < c.People; p++) _actors.Add(new Actor(c, rng, p));
             int occluders = (rng.NextDouble() < c.Occlusion ? 1 : 0) + (rng.NextDouble() < c.Occlusion * 0.5 ? 1 : 0);
             for (int o = 0; o < occluders; o++) _occluders.Add(new Occluder(c, rng));
-            // Motion blur: about one frame in six at Blur = 1 starts a burst of 1-3 blurred frames.
+            // Motion blur: each frame starts a burst of 1-3 blurred frames with probability 0.06 x Blur (Blur = 1: about 12 % of
+            // frames blurred; the default 2: about 22 %).
             Exposures = new double[c.Frames];
             _jolt = new (double, double)[c.Frames];
             double pBurst = Math.Min(0.9, 0.06 * c.Blur);
