@@ -15,7 +15,7 @@ namespace Dsa.Visualization;
 public static class StaticChartRenderer
 {
     // plotly.js's default font sizes: 12 px text, 17 px title; axis titles are drawn a little larger than ticks.
-    private const float TickSize = 12f, AxisTitleSize = 14f, TitleSize = 17f, LegendSize = 12f;
+    private const float TickSize = 12f, AxisTitleSize = 14f, TitleSize = 17f, LegendSize = 12f, MinimumTitleSize = 9f;
     private const float Gap = 8f;
     private const float LegendSwatch = 28f;
     // plotly.js bar layout: bargap 0.2 (of the category width), bars of one category side by side.
@@ -56,7 +56,18 @@ public static class StaticChartRenderer
         if (traces.Count < 2) legend.Clear(); // plotly.js shows a legend only for several traces
         float legendWidth = legend.Count == 0 ? 0 : LegendSwatch + Gap + legend.Max(t => Lettering.Width(t.Name!, LegendSize)) + 2 * Gap;
         float axisTitleHeight = Lettering.LineHeight(AxisTitleSize), tickHeight = Lettering.LineHeight(TickSize);
-        float top = string.IsNullOrEmpty(figure.Title) ? 2 * Gap : Lettering.LineHeight(TitleSize) + 3 * Gap;
+        // plotly.js clips a title wider than the figure; here it shrinks to fit from x = 0.05 to 0.98 of the width
+        // (our serif face is wider than plotly's sans-serif, so titles that fit there would overflow here).
+        // One that would need less than MinimumTitleSize is cut with an ellipsis instead.
+        float titleSize = string.IsNullOrEmpty(figure.Title) ? TitleSize
+            : Math.Max(MinimumTitleSize, Math.Min(TitleSize, TitleSize * 0.93f * width / Lettering.Width(figure.Title, TitleSize)));
+        string? title = figure.Title;
+        if (!string.IsNullOrEmpty(title) && Lettering.Width(title, titleSize) > 0.93f * width)
+        {
+            while (title.Length > 1 && Lettering.Width(title + "…", titleSize) > 0.93f * width) title = title[..^1];
+            title = title.TrimEnd() + "…";
+        }
+        float top = string.IsNullOrEmpty(figure.Title) ? 2 * Gap : Lettering.LineHeight(titleSize) + 3 * Gap;
         var probeY1 = YScale(y1Traces, figure.YAxis, 0, 1);
         float y1Labels = probeY1.Ticks(6).Max(t => Lettering.Width(t.Label, TickSize));
         float left = Gap + (figure.YAxis.Title is null ? 0 : axisTitleHeight + Gap) + y1Labels + Gap;
@@ -183,9 +194,9 @@ public static class StaticChartRenderer
         canvas.Restore();
 
         // Titles and legend.
-        if (!string.IsNullOrEmpty(figure.Title))
+        if (!string.IsNullOrEmpty(title))
             // plotly.js's template puts the title at x = 0.05 of the figure width, left-aligned.
-            Lettering.Draw(canvas, figure.Title, width * 0.05f, Gap + Lettering.Ascent(TitleSize), TitleSize, SKTextAlign.Left, figure.FontColour);
+            Lettering.Draw(canvas, title, width * 0.05f, Gap + Lettering.Ascent(titleSize), titleSize, SKTextAlign.Left, figure.FontColour);
         if (figure.XAxis.Title is { } xTitle)
             Lettering.Draw(canvas, xTitle, plot.MidX, height - Gap - Lettering.LineHeight(AxisTitleSize) + Lettering.Ascent(AxisTitleSize), AxisTitleSize,
                 SKTextAlign.Center, figure.FontColour);

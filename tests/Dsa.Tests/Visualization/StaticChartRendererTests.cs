@@ -140,4 +140,19 @@ public class StaticChartRendererTests
         var e = Assert.Throws<NotSupportedException>(() => StaticChartRenderer.Render(heatmap));
         Assert.Contains("heatmap", e.Message);
     }
+    [Theory]
+    [InlineData(2)] // shrinks to fit
+    [InlineData(6)] // too long even at the smallest title size: cut with an ellipsis
+    public void ALongTitleStaysInsideTheImage(int repeats)
+    {
+        var bars = new List<AblationBar> { new("a", 50, 1, 70), new("b", 55, 2, 72) };
+        string title = string.Concat(Enumerable.Repeat("Tables 4-5 on synthetic videos, mean and std over seeds; ", repeats));
+        using var image = StaticChartRenderer.Render(Charts.AblationBars(bars, title: title), 900, 500);
+        var pixels = Pixels.All(image);
+        // The title band (top 30 rows): ink reaches past the middle, but the right-most 2 % stay background.
+        var background = pixels[2, image.Width - 2];
+        bool Ink(int x) => Enumerable.Range(0, 30).Any(y => Pixels.Distance(pixels[y, x], background) > 60);
+        Assert.Contains(Enumerable.Range(image.Width / 2, image.Width / 3), Ink);
+        Assert.DoesNotContain(Enumerable.Range(image.Width - image.Width / 50, image.Width / 50), Ink);
+    }
 }
