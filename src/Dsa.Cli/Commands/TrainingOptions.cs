@@ -20,6 +20,7 @@ internal sealed class TrainingOptions
     public Option<string?> BackboneWeights { get; } = new("--backbone-weights") { Description = "Official HRNet COCO checkpoint (.pth) for the backbone (strict; final layer dropped)" };
     public Option<int?> MaxSamples { get; } = new("--max-samples") { Description = "Train on the first N samples only" };
     public Option<double?> Minutes { get; } = new("--minutes") { Description = "Stop training after this many minutes (checkpoint kept)" };
+    public Option<long?> Steps { get; } = new("--steps") { Description = "Stop training after this many optimiser steps (checkpoint kept); with a fixed seed, results do not depend on machine load" };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda (cuda needs the cuda-linux build)", DefaultValueFactory = _ => "cpu" };
     public Option<int> Threads { get; } = new("--threads") { Description = "Torch CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
     public Option<int> ValidateEvery { get; } = new("--validate-every") { Description = "Validate every N epochs (0 = only at the end)", DefaultValueFactory = _ => 1 };
@@ -27,7 +28,7 @@ internal sealed class TrainingOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, Clip, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Device, Threads, ValidateEvery, Force })
+        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, Clip, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Steps, Device, Threads, ValidateEvery, Force })
             command.Options.Add(o);
     }
 
@@ -49,6 +50,7 @@ internal sealed class TrainingOptions
             GradientClipNorm = parse.GetValue(Clip) ?? t.GradientClipNorm,
             PredictorLearningRateFactor = parse.GetValue(PredictorLrFactor) ?? t.PredictorLearningRateFactor,
             TimeBudget = parse.GetValue(Minutes) is { } m ? TimeSpan.FromMinutes(m) : t.TimeBudget,
+            MaxSteps = parse.GetValue(Steps) ?? t.MaxSteps,
             ValidateEvery = parse.GetValue(ValidateEvery),
         };
     }
