@@ -78,11 +78,8 @@ public sealed record DegradationBreakdown(
         foreach (var gt in groundTruth)
         {
             var m = MetaOf(gt, metaByVideo);
+            var pred = Pckh.PairedPrediction(gt, predictionsByName);
             string gtFile = gt.SourcePath ?? gt.Name;
-            if (!predictionsByName.TryGetValue(gt.Name, out var pred))
-                throw new InvalidDataException($"{gtFile}: no prediction video named '{gt.Name}'");
-            if (pred.Frames.Count != gt.Frames.Count)
-                throw new InvalidDataException($"{pred.SourcePath ?? pred.Name}: {pred.Frames.Count} prediction frames but the GT {gtFile} has {gt.Frames.Count} (frames are paired by position)");
             for (int f = 0; f < gt.Frames.Count; f++)
             {
                 var frameMeta = m.Frames[f];

@@ -37,11 +37,8 @@ public static class Pckh
         var annotated = new int[J];
         foreach (var gt in groundTruth)
         {
+            var pred = PairedPrediction(gt, byName);
             string gtFile = gt.SourcePath ?? gt.Name;
-            if (!byName.TryGetValue(gt.Name, out var pred))
-                throw new InvalidDataException($"{gtFile}: no prediction video named '{gt.Name}'");
-            if (pred.Frames.Count != gt.Frames.Count)
-                throw new InvalidDataException($"{pred.SourcePath ?? pred.Name}: {pred.Frames.Count} prediction frames but the GT {gtFile} has {gt.Frames.Count}");
             for (int f = 0; f < gt.Frames.Count; f++)
             {
                 var people = gt.Frames[f].People;
@@ -79,5 +76,16 @@ public static class Pckh
         var perJoint = new double[J];
         for (int j = 0; j < J; j++) perJoint[j] = annotated[j] == 0 ? double.NaN : 100.0 * correct[j] / annotated[j];
         return new PckhResult(perJoint, JointColumns.Of(perJoint, ignoreNaN: true), JointColumns.MeanIgnoringNaN(perJoint), correct, annotated);
+    }
+
+    /// <summary>The prediction video named like <paramref name="gt"/>, with as many frames (frames are paired by position).</summary>
+    internal static VideoAnnotation PairedPrediction(VideoAnnotation gt, IReadOnlyDictionary<string, VideoAnnotation> predictionsByName)
+    {
+        string gtFile = gt.SourcePath ?? gt.Name;
+        if (!predictionsByName.TryGetValue(gt.Name, out var pred))
+            throw new InvalidDataException($"{gtFile}: no prediction video named '{gt.Name}'");
+        if (pred.Frames.Count != gt.Frames.Count)
+            throw new InvalidDataException($"{pred.SourcePath ?? pred.Name}: {pred.Frames.Count} prediction frames but the GT {gtFile} has {gt.Frames.Count} (frames are paired by position)");
+        return pred;
     }
 }
