@@ -10,7 +10,7 @@ namespace Dsa;
 /// workers decode frames during every step) a GC runs, the Scalar's finalizer frees the native c10::Scalar,
 /// and libtorch reads freed memory: "Expected false to be true ... toFloat" or "Unknown scalar type"
 /// (upstream: dotnet/TorchSharp pull requests 1434 and 1496, not merged in 0.107). We reproduced it with
-/// <c>a + b</c> in a loop while a second thread allocates (tests/Dsa.Tests/FinalizerPauseTests).</para>
+/// <c>a + b</c> in a loop while a second thread allocates (tests/Dsa.Tests/Runtime/FinalizerPauseTests.cs).</para>
 /// <para>How: <see cref="Begin"/> parks the finalizer thread inside the finalizer of a gate object and
 /// returns once it is parked; GCs still run, but the Scalars they find dead wait in the finalization
 /// queue until the outermost pause ends, after every native call that used them has returned.
