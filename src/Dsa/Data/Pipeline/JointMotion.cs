@@ -14,8 +14,55 @@ namespace Dsa.Data.Pipeline;
 /// not a measurement of it).
 /// </para>
 /// </summary>
-public static class JointMotion
+public sealed class JointMotion
 {
+    private readonly TopDownPipeline _pipeline;
+    private readonly Dictionary<string, FrameAnnotation[]> _frames;
+
+    /// <summary>The motion of the samples of <paramref name="videos"/> as <paramref name="pipeline"/> crops them.</summary>
+    public JointMotion(IReadOnlyList<VideoAnnotation> videos, TopDownPipeline pipeline)
+    {
+        _pipeline = pipeline;
+        _frames = videos.ToDictionary(v => v.Name, v => v.Frames.OrderBy(f => f.FrameIndex).ToArray());
+    }
+
+    /// <summary>Why a (sample, offset) pair gave no displacements.</summary>
+    public enum Gap { None, OutsideVideo, Unmatched }
+
+    /// <summary>
+    /// The displacements of <paramref name="sample"/>'s joints to frame t + <paramref name="offset"/>, or why there are none.
+    /// </summary>
+    public (IReadOnlyList<JointDisplacement> Joints, Gap Gap) Displacements(VideoSample sample, int offset)
+    {
+        if (!_frames.TryGetValue(sample.Video, out var frames))
+            throw new ArgumentException($"{sample.Describe()}: its video is not among the videos this JointMotion was built on.", nameof(sample));
+        int key = Array.FindIndex(frames, f => f.FrameIndex == sample.KeyFrame);
+        int position = key + offset;
+        if (key < 0 || position < 0 || position >= frames.Length) return (Array.Empty<JointDisplacement>(), Gap.OutsideVideo);
+        var support = frames[position];
+        var person = sample.TrackId is { } track && support.IsLabeled != false ? support.People.FirstOrDefault(p => p.TrackId == track) : null;
+        if (person is null) return (Array.Empty<JointDisplacement>(), Gap.Unmatched);
+        // [image] -> [input] by the key frame's crop, then input / stride: the heatmap pixels of the pipeline.
+        var codec = _pipeline.Codec;
+        var toInput = _pipeline.CropFor(sample).ToAffine(codec.InputWidth, codec.InputHeight);
+        (double X, double Y) ToHeatmap((double X, double Y) p)
+        {
+            var q = toInput.Apply(p);
+            return (q.X / codec.StrideX, q.Y / codec.StrideY);
+        }
+        int count = _pipeline.Skeleton.Count;
+        var joints = person.JointArray(count);
+        var result = new List<JointDisplacement>();
+        for (int j = 0; j < count; j++)
+        {
+            if (sample.Visibility[j] <= 0 || joints[j] is not { } pt || !double.IsFinite(pt.X) || !double.IsFinite(pt.Y)) continue;
+            var (a, b) = (ToHeatmap(sample.Joints[j]), ToHeatmap((pt.X, pt.Y)));
+            result.Add(new JointDisplacement(j, offset, a, b.X - a.X, b.Y - a.Y));
+        }
+        return (result, Gap.None);
+    }
+
+    /// <summary>The distribution of displacements over every sample of <paramref name="videos"/>, per offset and per distance.</summary>
     public static JointMotionReport Measure(IReadOnlyList<VideoAnnotation> videos, HeatmapCodec codec, JointMotionOptions? options = null,
         Skeleton? skeleton = null)
     {
@@ -25,41 +72,21 @@ public static class JointMotion
         var pipeline = new TopDownPipeline(codec, skeleton: skeleton);
         var dataset = new PoseTrackVideoDataset(videos, framesRoot: "",
             new PoseTrackDatasetOptions { Window = SupportingWindow.SingleFrame, BoxSource = options.BoxSource, Skeleton = skeleton });
-        var ordered = dataset.Videos.ToDictionary(v => v.Name, v => v.Frames.OrderBy(f => f.FrameIndex).ToArray());
-        var displacements = options.Offsets.ToDictionary(d => d, _ => new List<double>());
+        var motion = new JointMotion(dataset.Videos, pipeline);
+        var lengths = options.Offsets.ToDictionary(d => d, _ => new List<double>());
         int outside = 0, unmatched = 0;
         foreach (var sample in dataset.Samples)
-        {
-            var frames = ordered[sample.Video];
-            int key = Array.FindIndex(frames, f => f.FrameIndex == sample.KeyFrame);
-            // [image] -> [input] by the key frame's crop, then input / stride: the heatmap pixels of the pipeline.
-            var toInput = pipeline.CropFor(sample).ToAffine(codec.InputWidth, codec.InputHeight);
-            (double X, double Y) ToHeatmap((double X, double Y) p)
-            {
-                var q = toInput.Apply(p);
-                return (q.X / codec.StrideX, q.Y / codec.StrideY);
-            }
             foreach (int d in options.Offsets)
             {
-                int position = key + d;
-                if (position < 0 || position >= frames.Length) { outside++; continue; }
-                var support = frames[position];
-                var person = sample.TrackId is { } track && support.IsLabeled != false
-                    ? support.People.FirstOrDefault(p => p.TrackId == track) : null;
-                if (person is null) { unmatched++; continue; }
-                var joints = person.JointArray(skeleton.Count);
-                for (int j = 0; j < skeleton.Count; j++)
-                {
-                    if (sample.Visibility[j] <= 0 || joints[j] is not { } pt || !double.IsFinite(pt.X) || !double.IsFinite(pt.Y)) continue;
-                    var (a, b) = (ToHeatmap(sample.Joints[j]), ToHeatmap((pt.X, pt.Y)));
-                    displacements[d].Add(Math.Sqrt((b.X - a.X) * (b.X - a.X) + (b.Y - a.Y) * (b.Y - a.Y)));
-                }
+                var (joints, gap) = motion.Displacements(sample, d);
+                if (gap == Gap.OutsideVideo) outside++;
+                else if (gap == Gap.Unmatched) unmatched++;
+                lengths[d].AddRange(joints.Select(j => j.Length));
             }
-        }
         DisplacementDistribution Distribution(IEnumerable<double> values) => DisplacementDistribution.From(values, options.BinWidth, options.HistogramMax);
-        var byOffset = options.Offsets.OrderBy(d => d).Select(d => new OffsetMotion(d, false, Distribution(displacements[d]))).ToList();
+        var byOffset = options.Offsets.Order().Select(d => new OffsetMotion(d, false, Distribution(lengths[d]))).ToList();
         var byDistance = options.Offsets.Select(Math.Abs).Distinct().Order()
-            .Select(k => new OffsetMotion(k, true, Distribution(displacements.Where(e => Math.Abs(e.Key) == k).SelectMany(e => e.Value)))).ToList();
+            .Select(k => new OffsetMotion(k, true, Distribution(lengths.Where(e => Math.Abs(e.Key) == k).SelectMany(e => e.Value)))).ToList();
         return new JointMotionReport(codec.HeatmapWidth, codec.HeatmapHeight, codec.InputWidth, codec.InputHeight, pipeline.Padding, options.BoxSource,
             dataset.Videos.Count, dataset.Count, outside, unmatched, byOffset, byDistance);
     }

@@ -34,6 +34,13 @@ public static class SyntheticPresets
     /// </summary>
     public static SyntheticVideoConfig SmallMotion { get; } = new();
 
+    /// <summary>
+    /// The target <see cref="PaperMotion"/> is made for: the 20 public Bonn PoseTrack17 videos of the fixtures
+    /// (posetrack/poseval_cases/bonn_public_seed0/gt) at the paper's 96x72 heatmaps, keypoint boxes, both directions pooled
+    /// (`dsa data motion --dataset .../gt --heatmap 96x72`; a test re-measures it from the fixture).
+    /// </summary>
+    public static MotionRegime PaperRegime { get; } = new("Bonn PoseTrack17, 20 public videos, 96x72 heatmaps", 1.01, 3.77, 1.87, 6.65);
+
     /// <summary>The set `dsa synth`, the demo and the ablations use unless told otherwise.</summary>
     public const string DefaultName = "paper-motion";
 

@@ -1,0 +1,21 @@
+namespace Dsa.Inference;
+
+/// <summary>
+/// How well the first full-resolution alignment stage's offsets follow the true joint motion (see
+/// <see cref="AlignmentOffsetError"/>). Errors are end-point errors in heatmap pixels, means over every
+/// (joint, supporting frame) pair measured.
+/// </summary>
+/// <param name="Stage">The stage measured (enc0 for the U-Net, cascade0 for the cascade).</param>
+/// <param name="Pairs">(joint, supporting frame) pairs measured.</param>
+/// <param name="TrueMotion">Mean length of the true displacement: the error of zero offsets, i.e. of no alignment.</param>
+/// <param name="GabError">Mean |GAB's mean offset over the 9 taps - true displacement|; null when the stage has no GAB.</param>
+/// <param name="StageError">The same for the stage's whole mean sampling displacement, GAB's offset plus LEB's translation k
+/// (LEB's nine offsets (Q - I) r_i + k average to k; eq. 5); equals GabError without LEB.</param>
+/// <param name="GabCloserShare">Share of pairs where GAB's offset is closer to the truth than zero is; null without GAB.</param>
+public sealed record AlignmentOffsetReport(
+    string Stage, int Samples, int Pairs, double TrueMotion, double? GabError, double StageError, double? GabCloserShare,
+    double MeanGabOffset)
+{
+    /// <summary>StageError / TrueMotion: 1 = no better than not aligning, 0 = perfect.</summary>
+    public double RelativeStageError => StageError / TrueMotion;
+}
