@@ -56,8 +56,10 @@ public static class Trainer
         int? bestEpoch = null;
         if (resume)
         {
-            var state = Checkpoint.Restore(run.LastCheckpoint, model, optimizer);
-            Checkpoint.RestoreRngState(state.TorchRngState);
+            var state = Checkpoint.ReadState(run.LastCheckpoint);
+            state.CheckResumable(config, data.BatchesPerEpoch, run.LastCheckpoint);
+            Checkpoint.Restore(run.LastCheckpoint, model, optimizer);
+            Checkpoint.RestoreRngState(state.TorchRngState, $"{run.LastCheckpoint}!trainer_state.json: field 'TorchRngState'");
             (startEpoch, skip, step, bestMap, bestEpoch) = (state.Epoch, state.BatchInEpoch, state.GlobalStep, state.BestMap, state.BestEpoch);
         }
         else
