@@ -69,6 +69,8 @@ public static class Trainer
         }
 
         var log = new MetricsLog(run, resume ? step : -1);
+        foreach (var warning in log.Warnings.Concat(run.RemovedStaleFiles.Select(f => $"removed {f}, left by a write that a crash interrupted.")))
+            progress?.Report(new TrainingEvent("warning", startEpoch, step, 0, 0, Message: warning));
         long stepsTotal = Math.Min((long)config.Epochs * data.BatchesPerEpoch, config.MaxSteps ?? long.MaxValue);
         var losses = new List<double>();
         var budget = Stopwatch.StartNew();
