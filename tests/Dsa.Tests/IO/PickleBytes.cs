@@ -23,16 +23,8 @@ internal sealed class PickleBytes
     public PickleBytes EmptyOrderedDict() => Global("collections", "OrderedDict").Op(')').Op('R');
 
     /// <summary>_rebuild_tensor_v2(('storage', FloatStorage, key, 'cpu', numel), offset, size, stride, False, OrderedDict()).</summary>
-    public PickleBytes FloatTensor(string key, byte numel, byte offset, byte[] size, byte[] stride)
-    {
-        Global("torch._utils", "_rebuild_tensor_v2").Op('(');
-        Op('(').Str("storage").Global("torch", "FloatStorage").Str(key).Str("cpu").Int(numel).Op('t').Op('Q');
-        Int(offset);
-        Op('('); foreach (var s in size) Int(s); Op('t');
-        Op('('); foreach (var s in stride) Int(s); Op('t');
-        Op(0x89).EmptyOrderedDict().Op('t').Op('R');
-        return this;
-    }
+    public PickleBytes FloatTensor(string key, byte numel, byte offset, byte[] size, byte[] stride) =>
+        FloatTensor(key, (long)numel, offset, size.Select(s => (long)s).ToArray(), stride.Select(s => (long)s).ToArray());
 
     /// <summary>Any integer: BININT (4 bytes) when it fits, else LONG1 (8 bytes, little-endian two's complement).</summary>
     public PickleBytes Long(long v)
