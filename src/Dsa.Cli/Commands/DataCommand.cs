@@ -43,7 +43,7 @@ internal static class DataCommand
             Console.WriteLine($"{outPath}: {annotation.Name} frame {index} ({imagePath}), {target.People.Count} people");
             return 0;
         });
-        return new Command("data", "Inspect datasets.") { show };
+        return new Command("data", "Inspect datasets.") { show, MotionCommand.Create() };
     }
 
     private static string FindAnnotation(string root, string name)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Dsa.Data;
+using Dsa.Data.Synthetic;
 
 namespace Dsa.Cli.Commands;
 
@@ -9,37 +10,45 @@ internal static class SynthCommand
 {
     public static Command Create()
     {
-        var defaults = new SyntheticVideoConfig();
+        var preset = new Option<string>("--preset") { Description = "Synthetic preset: " + string.Join(", ", SyntheticPresets.All.Keys) + "; the options below override it.", DefaultValueFactory = _ => SyntheticPresets.DefaultName };
         var output = new Option<string>("--out") { Description = "Dataset root to write (annotations/, images/, meta/).", DefaultValueFactory = _ => "data/synthetic" };
-        var videos = new Option<int>("--videos") { Description = "Videos in all; a quarter (at least one) go to val.", DefaultValueFactory = _ => defaults.TrainVideos + defaults.ValVideos };
-        var frames = new Option<int>("--frames") { Description = "Frames per video.", DefaultValueFactory = _ => defaults.Frames };
-        var people = new Option<int>("--people") { Description = "People per video.", DefaultValueFactory = _ => defaults.People };
-        var width = new Option<int>("--width") { Description = "Frame width in pixels.", DefaultValueFactory = _ => defaults.Width };
-        var height = new Option<int>("--height") { Description = "Frame height in pixels.", DefaultValueFactory = _ => defaults.Height };
-        var speed = new Option<double>("--speed") { Description = "Motion speed multiplier.", DefaultValueFactory = _ => defaults.Speed };
-        var blur = new Option<double>("--blur") { Description = "Motion blur amount (0 = none).", DefaultValueFactory = _ => defaults.Blur };
-        var occlusion = new Option<double>("--occlusion") { Description = "Chance of moving occluders per video.", DefaultValueFactory = _ => defaults.Occlusion };
-        var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same dataset).", DefaultValueFactory = _ => defaults.Seed };
+        var videos = new Option<int?>("--videos") { Description = "Videos in all; a fifth (at least one) go to val. Default: the preset's." };
+        var frames = new Option<int?>("--frames") { Description = "Frames per video." };
+        var people = new Option<int?>("--people") { Description = "People per video." };
+        var width = new Option<int?>("--width") { Description = "Frame width in pixels." };
+        var height = new Option<int?>("--height") { Description = "Frame height in pixels." };
+        var speed = new Option<double?>("--speed") { Description = "Motion speed multiplier." };
+        var blur = new Option<double?>("--blur") { Description = "Motion blur amount (0 = none)." };
+        var occlusion = new Option<double?>("--occlusion") { Description = "Chance of moving occluders per video." };
+        var seed = new Option<int?>("--seed") { Description = "Random seed (same seed, same dataset)." };
         var command = new Command("synth", "Generate synthetic PoseTrack-format videos (blur, occlusion, fast motion).")
         {
-            output, videos, frames, people, width, height, speed, blur, occlusion, seed,
+            preset, output, videos, frames, people, width, height, speed, blur, occlusion, seed,
         };
         command.SetAction(parse =>
         {
-            int total = parse.GetValue(videos);
-            int val = total <= 1 ? 0 : Math.Max(1, total / 4);
-            var config = new SyntheticVideoConfig
+            var p = SyntheticPresets.Get(parse.GetValue(preset)!);
+            var (train, val) = (p.TrainVideos, p.ValVideos);
+            if (parse.GetValue(videos) is { } total)
             {
-                TrainVideos = total - val, ValVideos = val, Frames = parse.GetValue(frames), People = parse.GetValue(people),
-                Width = parse.GetValue(width), Height = parse.GetValue(height), Speed = parse.GetValue(speed), Blur = parse.GetValue(blur),
-                Occlusion = parse.GetValue(occlusion), Seed = parse.GetValue(seed),
+                val = total <= 1 ? 0 : Math.Max(1, total / 5);
+                train = total - val;
+            }
+            var config = p with
+            {
+                TrainVideos = train, ValVideos = val,
+                Frames = parse.GetValue(frames) ?? p.Frames, People = parse.GetValue(people) ?? p.People,
+                Width = parse.GetValue(width) ?? p.Width, Height = parse.GetValue(height) ?? p.Height,
+                Speed = parse.GetValue(speed) ?? p.Speed, Blur = parse.GetValue(blur) ?? p.Blur,
+                Occlusion = parse.GetValue(occlusion) ?? p.Occlusion, Seed = parse.GetValue(seed) ?? p.Seed,
             };
             string root = Path.GetFullPath(parse.GetValue(output)!);
             var clock = Stopwatch.StartNew();
-            var progress = new Dsa.Training.InlineProgress<(int Done, int Total)>(p => Console.Error.Write($"\r  video {p.Done}/{p.Total}"));
+            var progress = new Dsa.Training.InlineProgress<(int Done, int Total)>(d => Console.Error.Write($"\r  video {d.Done}/{d.Total}"));
             var summary = new SyntheticVideoGenerator(config).Write(root, progress);
             Console.Error.WriteLine();
-            Console.WriteLine($"Wrote {summary.Videos} videos ({config.TrainVideos} train, {config.ValVideos} val), {summary.Frames} frames to {summary.Root} in {clock.Elapsed.TotalSeconds:F1} s");
+            string name = SyntheticPresets.NameOf(config) is { } n ? $"preset {n}" : $"preset {parse.GetValue(preset)} with overrides";
+            Console.WriteLine($"Wrote {summary.Videos} videos ({config.TrainVideos} train, {config.ValVideos} val; {name}), {summary.Frames} frames to {summary.Root} in {clock.Elapsed.TotalSeconds:F1} s");
             Console.WriteLine($"  {summary.PersonInstances} annotated people, {summary.Joints} joints ({100.0 * summary.OccludedJoints / Math.Max(1, summary.Joints):F1} % occluded), " +
                 $"{summary.BlurredFrames} motion-blurred frames");
             return 0;

@@ -13,6 +13,7 @@ internal sealed class Actor : IDisposable
     // Limb lengths and widths in body heights.
     private const double Torso = 0.30, Head = 0.17, UpperArm = 0.16, Forearm = 0.15, Thigh = 0.24, Shin = 0.24;
     private const double ShoulderHalf = 0.11, HipHalf = 0.075;
+    private const double MaxGaitOmega = 1.2;
 
     private readonly double _x0, _vx, _gaitOmega, _gaitPhase, _armSwing, _legSwing, _yaw0, _yawRate, _leanAmp;
     private readonly (double A, double W, double P)[][] _wobble;
@@ -32,11 +33,12 @@ internal sealed class Actor : IDisposable
         FeetY = c.Height * (0.62 + 0.34 * depth) + c.Height * 0.3; // world y; the camera starts up to 0.5 H down the texture
         double dir = rng.NextDouble() < 0.5 ? -1 : 1;
         double speed = c.Speed * (0.3 + 2.2 * rng.NextDouble()) * BodyHeight / 150;
-        _vx = dir * speed;
+        _vx = dir * speed * c.Walk;
         // Some people start outside the frame and walk in; others cross it and walk out.
         double span = c.Width * 2; // the world is the background texture's width
         _x0 = rng.NextDouble() < 0.3 ? span / 2 - dir * (c.Width * 0.6 + rng.NextDouble() * c.Width * 0.3) : span * (0.3 + 0.4 * rng.NextDouble());
-        _gaitOmega = (0.15 + 0.2 * rng.NextDouble()) * Math.Max(0.2, c.Speed) * (0.4 + speed / Math.Max(1e-6, BodyHeight / 150));
+        // At most 1.2 rad per frame (a stride every 5 frames): faster gaits alias, legs would look random from frame to frame.
+        _gaitOmega = Math.Min(MaxGaitOmega, (0.15 + 0.2 * rng.NextDouble()) * Math.Max(0.2, c.Speed) * (0.4 + speed / Math.Max(1e-6, BodyHeight / 150)));
         _gaitPhase = rng.NextDouble() * 2 * Math.PI;
         _armSwing = 0.2 + 0.5 * rng.NextDouble();
         _legSwing = 0.15 + 0.4 * rng.NextDouble();
@@ -45,7 +47,7 @@ internal sealed class Actor : IDisposable
         _leanAmp = 0.08 * rng.NextDouble();
         _wobble = Enumerable.Range(0, 10).Select(_ => SyntheticVideoGenerator.Wobble(rng, 3, 0.12, 0.05 * c.Speed, 0.35 * c.Speed)).ToArray();
         // Fast motion: on average one limb swing per person per 20 frames, lasting 2-5 frames.
-        int swings = (int)(c.Frames / 20.0 * (0.5 + rng.NextDouble()));
+        int swings = (int)(c.LimbSwings * c.Frames / 20.0 * (0.5 + rng.NextDouble()));
         _swings = Enumerable.Range(0, swings).Select(_ => (2 + rng.Next(8), rng.NextDouble() * c.Frames, 2 + 3 * rng.NextDouble() / Math.Max(0.5, c.Speed),
             (rng.NextDouble() < 0.5 ? -1 : 1) * (1.0 + 1.4 * rng.NextDouble()))).ToArray();
         var (shirt1, shirt2) = (Textures.RandomColor(rng), Textures.RandomColor(rng));

@@ -37,6 +37,14 @@ public sealed class SyntheticVideoGenerator
         Config.Validate();
     }
 
+    /// <summary>The annotations of every video of a split, nothing rendered (see <see cref="Generate"/>).</summary>
+    public IReadOnlyList<VideoAnnotation> Annotations(string split)
+    {
+        int count = split == "train" ? Config.TrainVideos : split == "val" ? Config.ValVideos
+            : throw new ArgumentException($"split must be 'train' or 'val'; got '{split}'.", nameof(split));
+        return Enumerable.Range(0, count).Select(v => Generate(split, v, null).Annotation).ToList();
+    }
+
     /// <summary>Video names follow PoseTrack's &lt;number&gt;_mpii_&lt;split&gt; so poseval's 2018 reader accepts them.</summary>
     public static string VideoName(string split, int index) => split == "train" ? $"{index + 1:D6}_mpii_train" : $"{index + 500001:D6}_mpii_val";
 
@@ -44,6 +52,9 @@ public sealed class SyntheticVideoGenerator
     public SyntheticVideoSummary Write(string root, IProgress<(int Done, int Total)>? progress = null)
     {
         int total = Config.TrainVideos + Config.ValVideos, done = 0;
+        // The configuration first: a reader can tell which set a folder holds (and the demo whether it is the one it wants).
+        Directory.CreateDirectory(root);
+        Config.Write(Path.Combine(root, SyntheticVideoConfig.FileName));
         int frames = 0, instances = 0, joints = 0, occluded = 0, blurred = 0;
         foreach (var (split, count) in new[] { ("train", Config.TrainVideos), ("val", Config.ValVideos) })
         {
@@ -110,18 +121,21 @@ public sealed class SyntheticVideoGenerator
     /// <summary>
     /// Renders one video: each frame goes to <paramref name="frameSink"/> (the bitmap is disposed after the
     /// call) and the annotation (image paths images/{split}/{video}/NNNNNN.jpg) and per-frame exposures are returned.
+    /// With no sink nothing is rendered: the annotation is the same (all randomness is drawn when the scene is built),
+    /// in a fraction of the time, which is what measuring a configuration's motion needs.
     /// </summary>
-    public (VideoAnnotation Annotation, double[] Exposures) Generate(string split, int index, Action<int, SKBitmap> frameSink)
+    public (VideoAnnotation Annotation, double[] Exposures) Generate(string split, int index, Action<int, SKBitmap>? frameSink)
     {
         if (split != "train" && split != "val") throw new ArgumentException($"split must be 'train' or 'val'; got '{split}'.", nameof(split));
         string name = VideoName(split, index);
         var rng = new Random(DataLoader.SampleSeed(DataLoader.EpochSeed(Config.Seed, split == "train" ? 0 : 1), index));
-        using var scene = new Scene(Config, rng);
+        using var scene = new Scene(Config.SpeedSpread > 0 ? Config with { Speed = Config.Speed * VideoSpeedFactor(split, index, rng) } : Config, rng);
         var frames = new List<FrameAnnotation>();
         var exposures = scene.Exposures;
         for (int f = 0; f < Config.Frames; f++)
         {
-            using (var bitmap = scene.RenderFrame(f)) frameSink(f, bitmap);
+            if (frameSink is not null)
+                using (var bitmap = scene.RenderFrame(f)) frameSink(f, bitmap);
             frames.Add(new FrameAnnotation($"images/{split}/{name}/{f:D6}.jpg", f, null, true, scene.Annotate(f), Array.Empty<Polygon>()));
         }
         return (new VideoAnnotation(name + ".json", null, PoseTrackFormat.PoseTrack18, frames, Skeleton.PoseTrack18KeypointNames), exposures);
@@ -149,8 +163,8 @@ public sealed class SyntheticVideoGenerator
             int bw = c.Width * 2, bh = (int)(c.Height * 1.5);
             _background = Textures.Background(bw, bh, rng);
             _backgroundShader = _background.ToShader(SKShaderTileMode.Mirror, SKShaderTileMode.Mirror);
-            _panX = c.Speed * (rng.NextDouble() * 3 - 1.5);
-            _panY = c.Speed * (rng.NextDouble() * 0.6 - 0.3);
+            _panX = c.Speed * c.CameraPan * (rng.NextDouble() * 3 - 1.5);
+            _panY = c.Speed * c.CameraPan * (rng.NextDouble() * 0.6 - 0.3);
             _camX0 = rng.NextDouble() * (bw - c.Width);
             _camY0 = rng.NextDouble() * (bh - c.Height);
             _shakeX = Wobble(rng, 3, 0.6, 1.5, 4.0);
@@ -183,8 +197,9 @@ public sealed class SyntheticVideoGenerator
         private (double X, double Y) Camera(double t, int frame)
         {
             double dt = t - frame; // the jolt moves the camera only during a blurred frame's exposure, centred on it
-            return (_camX0 + _panX * t + Sum(_shakeX, t) * _c.Speed + _jolt[frame].X * dt,
-                    _camY0 + _panY * t + Sum(_shakeY, t) * _c.Speed + _jolt[frame].Y * dt);
+            double shake = _c.Speed * _c.CameraShake;
+            return (_camX0 + _panX * t + Sum(_shakeX, t) * shake + _jolt[frame].X * dt,
+                    _camY0 + _panY * t + Sum(_shakeY, t) * shake + _jolt[frame].Y * dt);
         }
 
         public SKBitmap RenderFrame(int frame)
@@ -264,6 +279,39 @@ public sealed class SyntheticVideoGenerator
             _backgroundShader.Dispose();
             _background.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Real video motion is heavy-tailed because videos differ (people standing, walking, dancing, playing sport), so
+    /// with <see cref="SyntheticVideoConfig.SpeedSpread"/> each video gets a log-normal speed factor exp(spread * z).
+    /// z is stratified over a split (video k of n takes the normal quantile of a point in the k-th of n equal slices, in
+    /// a seeded order), so that even a 12-video validation split has the whole distribution, not a lucky draw of it.
+    /// </summary>
+    private double VideoSpeedFactor(string split, int index, Random rng)
+    {
+        int n = split == "train" ? Config.TrainVideos : Config.ValVideos;
+        var slices = Enumerable.Range(0, n).ToArray();
+        new Random(DataLoader.SampleSeed(Config.Seed, split == "train" ? 2 : 3)).Shuffle(slices);
+        double u = (slices[index] + rng.NextDouble()) / n;
+        return Math.Exp(Config.SpeedSpread * InverseStandardNormal(Math.Clamp(u, 1e-9, 1 - 1e-9)));
+    }
+
+    /// <summary>The standard normal quantile function (Acklam's rational approximation, relative error below 1.2e-9).</summary>
+    internal static double InverseStandardNormal(double p)
+    {
+        ReadOnlySpan<double> a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+        ReadOnlySpan<double> b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
+        ReadOnlySpan<double> c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+        ReadOnlySpan<double> d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+        const double low = 0.02425;
+        if (p < low)
+        {
+            double q = Math.Sqrt(-2 * Math.Log(p));
+            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+        }
+        if (p > 1 - low) return -InverseStandardNormal(1 - p);
+        double r = p - 0.5, t = r * r;
+        return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * r / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
     }
 
     internal static (double A, double W, double P)[] Wobble(Random rng, int terms, double amplitude, double minOmega, double maxOmega) =>

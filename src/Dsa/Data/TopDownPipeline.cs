@@ -32,6 +32,19 @@ public sealed class TopDownPipeline
 
     public double AspectRatio => (double)InputWidth / InputHeight;
 
+    /// <summary>The crop before augmentation: the sample's box fixed to the input's aspect ratio and enlarged by <see cref="Padding"/>.</summary>
+    public CropGeometry CropFor(VideoSample sample)
+    {
+        try
+        {
+            return CropGeometry.FromBox(sample.Box, AspectRatio, Padding);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{sample.Describe()}: field 'box' is unusable: {e.Message}", e);
+        }
+    }
+
     /// <summary>
     /// Builds one sample. <paramref name="rng"/> null = evaluation (no augmentation); otherwise the draw
     /// comes from it, so a seeded Random reproduces the sample exactly.
@@ -46,15 +59,7 @@ public sealed class TopDownPipeline
         for (int j = 0; j < jointCount; j++)
             if (visibility[j] > 0 && (!double.IsFinite(joints[j].X) || !double.IsFinite(joints[j].Y)))
                 throw new InvalidDataException($"{sample.Describe()}: joint {Skeleton.Joints[j].Name} has a non-finite coordinate ({joints[j].X}, {joints[j].Y}).");
-        CropGeometry crop;
-        try
-        {
-            crop = CropGeometry.FromBox(sample.Box, AspectRatio, Padding);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"{sample.Describe()}: field 'box' is unusable: {e.Message}", e);
-        }
+        var crop = CropFor(sample);
 
         int frameCount = sample.FramePaths.Count;
         int planeSize = 3 * InputWidth * InputHeight;

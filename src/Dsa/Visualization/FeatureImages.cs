@@ -1,3 +1,4 @@
+using Dsa.Data;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -100,17 +101,9 @@ public static class FeatureImages
         for (int c = 0; c < k; c++)
         {
             var column = scores.Select(s => s[c]).OrderBy(v => v).ToArray();
-            ranges[c] = (Percentile(column, LowPercentile), Percentile(column, HighPercentile));
+            ranges[c] = (Percentile.OfSorted(column, LowPercentile), Percentile.OfSorted(column, HighPercentile));
         }
         return ranges;
-    }
-
-    private static double Percentile(double[] sorted, double p)
-    {
-        double pos = p / 100 * (sorted.Length - 1);
-        int i = (int)Math.Floor(pos);
-        if (i >= sorted.Length - 1) return sorted[^1];
-        return sorted[i] + (sorted[i + 1] - sorted[i]) * (pos - i);
     }
 
     private static SKImage ScoresToImage(double[][] scores, (double Lo, double Hi)[] ranges, int width, int height, int scale)
