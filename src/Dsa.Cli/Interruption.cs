@@ -36,7 +36,7 @@ internal static class Interruption
                 }
                 if (Source.IsCancellationRequested) return; // second signal: default behaviour (terminate)
                 context.Cancel = true;
-                Console.Error.WriteLine($"\n{context.Signal}: stopping after the current step and writing a checkpoint (send it again to quit at once).");
+                Console.Error.WriteLine($"\n{context.Signal}: stopping; a training run writes its checkpoint, a notebook run its notebooks (send it again to quit at once).");
                 Source.Cancel();
             }));
     }

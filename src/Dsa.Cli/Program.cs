@@ -7,20 +7,23 @@ using Dsa.Cli.Commands;
 var root = new RootCommand("DSA Research workbench: dense symmetric temporal alignment for video pose estimation.");
 foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);
+root.Options.Add(FailureReport.Verbose);
 // Ctrl-C / SIGTERM cancel Interruption.Token, which the long verbs pass to the trainer.
 Interruption.Install();
+var parse = root.Parse(args);
 try
 {
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+    int exit = await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+    // Usage errors (unknown option, missing value) were printed with the help: exit code 2, as for bad usage elsewhere.
+    return parse.Errors.Count > 0 ? 2 : exit;
 }
 catch (OperationCanceledException e) when (Interruption.Token.IsCancellationRequested)
 {
     Console.Error.WriteLine(e.Message);
     return 130;
 }
-catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+catch (Exception e)
 {
-    // Bad input or a refused operation: the message names the file, record and field; no stack trace.
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 1;
+    // Every verb ends here on failure: one message (file, entry, field), no stack trace without --verbose.
+    return FailureReport.Print(e, parse.GetValue(FailureReport.Verbose));
 }

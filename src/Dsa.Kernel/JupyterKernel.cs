@@ -36,6 +36,7 @@ public sealed class JupyterKernel
     private readonly CancellationTokenSource shutdown = new();
     private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile CancellationTokenSource? runningCell; // set by the shell worker, cancelled by the control worker or SIGINT
+    private readonly ReplayGuard replays = new();
 
     /// <param name="workingDirectory">The notebook's folder (Jupyter starts kernels there): the cells' NotebookDirectory.</param>
     /// <param name="log">Kernel log lines (Jupyter shows a kernel's stderr in its server log): rejected messages, unsupported requests.</param>
@@ -133,7 +134,10 @@ public sealed class JupyterKernel
         var frames = socket.ReceiveMultipartBytes();
         try
         {
-            requests.TryWrite(JupyterMessage.Parse(frames, signer, channel));
+            var message = JupyterMessage.Parse(frames, signer, channel);
+            if (!replays.IsNew(message))
+                throw new InvalidDataException($"{channel} message: a replay of {message.MessageType} {message.MessageId}, which was received before; the message was dropped.");
+            requests.TryWrite(message);
         }
         catch (InvalidDataException e)
         {

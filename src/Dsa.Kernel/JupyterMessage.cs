@@ -21,6 +21,9 @@ public sealed record JupyterMessage(
 
     public string MessageId => (string?)Header["msg_id"] ?? "";
 
+    /// <summary>The signature frame it arrived with (empty for messages created here or on an unsigned connection).</summary>
+    public string Signature { get; init; } = "";
+
     /// <summary>A new message in reply to (or caused by) <paramref name="parent"/>: its header becomes the parent header.</summary>
     public static JupyterMessage Create(string messageType, JsonObject content, JupyterMessage? parent, string session, IReadOnlyList<byte[]>? identities = null) =>
         new(identities ?? [], NewHeader(messageType, session),
@@ -68,7 +71,7 @@ public sealed record JupyterMessage(
             frames.Take(delimiter).ToList(),
             Object(header, channel, "header"), Object(parent, channel, "parent_header"),
             Object(metadata, channel, "metadata"), Object(content, channel, "content"),
-            frames.Skip(delimiter + 6).ToList());
+            frames.Skip(delimiter + 6).ToList()) { Signature = signature };
     }
 
     // Relaxed escaping: HTML outputs (a chart carries 3.6 MB of plotly.js) go out as they are instead

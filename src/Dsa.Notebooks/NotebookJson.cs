@@ -97,7 +97,10 @@ public static partial class NotebookJson
 
     private static NotebookCell ReadCell(JsonObject json, string origin)
     {
-        string type = json["cell_type"]?.GetValue<string>() ?? throw new InvalidDataException($"{origin}: field cell_type is missing.");
+        string type = json["cell_type"] is JsonValue t && t.TryGetValue(out string? name) ? name : throw new InvalidDataException($"{origin}: field cell_type is missing or not a string.");
+        // nbformat 4 has exactly these three; a cell of another type is not skipped silently.
+        if (type is not (NotebookCell.Code or NotebookCell.Markdown or NotebookCell.Raw))
+            throw new InvalidDataException($"{origin}: field cell_type is '{type}'; nbformat 4 cells are code, markdown or raw.");
         var cell = new NotebookCell(type, FromLines(json["source"], $"{origin}.source"))
         {
             Id = json["id"]?.GetValue<string>(),

@@ -6,4 +6,8 @@ namespace Dsa.Notebooks;
 /// <param name="Duration">Wall time of the whole run.</param>
 /// <param name="FailedCellIndex">Index in Cells of the cell that stopped the run.</param>
 /// <param name="Failure">"ename: evalue" of that cell's error.</param>
-public sealed record NotebookRunResult(bool Succeeded, int CellsExecuted, TimeSpan Duration, int? FailedCellIndex, string? Failure);
+public sealed record NotebookRunResult(bool Succeeded, int CellsExecuted, TimeSpan Duration, int? FailedCellIndex, string? Failure)
+{
+    /// <summary>True when the run was cancelled from outside (SIGTERM, Ctrl-C) rather than stopped by a failing cell.</summary>
+    public bool Interrupted { get; init; }
+}

@@ -9,7 +9,10 @@ namespace Dsa.Notebooks;
 /// The headless front end (what papermill / nbclient do for Python): executes a notebook's code
 /// cells in order in one <see cref="NotebookSession"/> and records outputs, execution counts and
 /// timing into the cells. A failing cell stops the run unless it is tagged "raises-exception";
-/// cells after the stop are left cleared, as nbclient leaves them.
+/// cells after the stop are left cleared, as nbclient leaves them, and marked in their metadata
+/// (<c>dsa.status: "not run"</c>, papermill's "pending"). Cancelling the run (SIGTERM, Ctrl-C)
+/// interrupts the running cell, which then carries the error, and stops the same way; the notebook
+/// is written either way.
 /// </summary>
 public static class NotebookRunner
 {
@@ -43,15 +46,24 @@ public static class NotebookRunner
             cell.Outputs = new JsonArray();
             cell.ExecutionCount = null;
             cell.Metadata.Remove("execution");
+            if (cell.Metadata["dsa"] is JsonObject dsa)
+            {
+                dsa.Remove("status");
+                dsa.Remove("reason");
+            }
         }
+        (notebook.Metadata["dsa"] as JsonObject)?.Remove("stopped");
         var session = new NotebookSession(notebookDirectory);
-        var recorder = new NotebookOutputRecorder();
+        var recorder = new NotebookOutputRecorder(options.StreamLimit);
         try
         {
-            return await RunCellsAsync(notebook, session, recorder, options, clock, progress, cancellation).ConfigureAwait(false);
+            var result = await RunCellsAsync(notebook, session, recorder, options, clock, progress, cancellation).ConfigureAwait(false);
+            if (result.FailedCellIndex is int stopped) MarkNotRun(notebook, stopped, result);
+            return result;
         }
         finally
         {
+            recorder.EndCell();
             // Outputs may have been replaced or cleared after the chart that carried plotly.js was shown.
             PlotlyJsPlacement.Apply(notebook, session.PlotlyJsEmbedded);
         }
@@ -77,16 +89,41 @@ public static class NotebookRunner
             }
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             if (options.CellTimeout is { } timeout) limit.CancelAfter(timeout);
+            if (cancellation.IsCancellationRequested)
+            {
+                recorder.Publish(new ErrorOutput("OperationCanceledException", "The run was interrupted before this cell started.", []));
+                return new NotebookRunResult(false, executed, clock.Elapsed, index, Describe(cell)) { Interrupted = true };
+            }
             var execution = await session.ExecuteAsync(cell.Source, recorder, limit.Token).ConfigureAwait(false);
+            recorder.EndCell();
             executed++;
             cell.ExecutionCount = execution.ExecutionCount;
             RecordTiming(cell, execution);
             bool stop = execution.Outcome == CellOutcome.Cancelled
                 || (!execution.Succeeded && !cell.HasTag(RaisesExceptionTag));
             if (stop)
-                return new NotebookRunResult(false, executed, clock.Elapsed, index, Describe(cell));
+                return new NotebookRunResult(false, executed, clock.Elapsed, index, Describe(cell)) { Interrupted = cancellation.IsCancellationRequested };
         }
         return new NotebookRunResult(true, executed, clock.Elapsed, null, null);
+    }
+
+    /// <summary>The code cells after <paramref name="stopped"/> did not run: say so in each, and in the notebook, why.</summary>
+    private static void MarkNotRun(Notebook notebook, int stopped, NotebookRunResult result)
+    {
+        var stoppedCell = notebook.Cells[stopped];
+        string reason = result.Interrupted
+            ? $"the run was interrupted at cell {stopped} ({stoppedCell.Id})"
+            : $"cell {stopped} ({stoppedCell.Id}) failed: {result.Failure}";
+        for (int i = stopped + 1; i < notebook.Cells.Count; i++)
+        {
+            var cell = notebook.Cells[i];
+            if (!cell.IsCode || string.IsNullOrWhiteSpace(cell.Source)) continue;
+            if (cell.Metadata["dsa"] is not JsonObject dsa) cell.Metadata["dsa"] = dsa = new JsonObject();
+            dsa["status"] = "not run";
+            dsa["reason"] = reason;
+        }
+        if (notebook.Metadata["dsa"] is not JsonObject meta) notebook.Metadata["dsa"] = meta = new JsonObject();
+        meta["stopped"] = new JsonObject { ["cell"] = stopped, ["id"] = stoppedCell.Id, ["interrupted"] = result.Interrupted, ["reason"] = reason };
     }
 
     private static string? ForeignKernel(NotebookCell cell)

@@ -72,9 +72,10 @@ public sealed class NotebookSession
     /// types and usings in scope), for completion and inspection; nothing runs. Directive lines are
     /// blanked with spaces, so positions in the result are positions in <paramref name="source"/>.
     /// </summary>
-    public Compilation AnalysisCompilation(string source)
+    public Compilation AnalysisCompilation(string source) => Compile(CellDirectives.Parse(source).Code);
+
+    private Compilation Compile(string code)
     {
-        string code = CellDirectives.Parse(source).Code;
         var previous = state;
         var script = previous is null ? CSharpScript.Create(code, options, typeof(CellGlobals)) : previous.Script.ContinueWith(code, options);
         return script.GetCompilation();
@@ -95,7 +96,7 @@ public sealed class NotebookSession
         }
         else
         {
-            outcome = await RunAsync(InstrumentedCell.Instrument(directives.Code), channel, count, cancellation).ConfigureAwait(false);
+            outcome = await RunAsync(InstrumentedCell.Instrument(directives.Code, Compile), channel, count, cancellation).ConfigureAwait(false);
         }
         clock.Stop();
         if (directives.ReportWallTime && outcome != CellOutcome.Cancelled)

@@ -35,8 +35,11 @@ internal sealed class OutputChannel(IOutputSink sink) : IOutputSink
             var buffer = stream == "stdout" ? stdout : stderr;
             buffer.Append(text);
             // Publish complete lines as they come (a live kernel shows progress), keep the partial tail.
-            int end = LastNewline(buffer);
-            if (end < 0) return;
+            // Only the new text is searched: a long partial line grown a character at a time must not
+            // be rescanned on every write.
+            int newline = text.LastIndexOf('\n');
+            if (newline < 0) return;
+            int end = buffer.Length - text.Length + newline;
             // The other stream's pending partial line was written earlier: publish it first.
             var other = stream == "stdout" ? stderr : stdout;
             if (other.Length > 0) Emit(stream == "stdout" ? "stderr" : "stdout", other, other.Length);
@@ -72,12 +75,5 @@ internal sealed class OutputChannel(IOutputSink sink) : IOutputSink
         string text = buffer.ToString(0, length);
         buffer.Remove(0, length);
         sink.Publish(new StreamOutput(stream, text));
-    }
-
-    private static int LastNewline(StringBuilder buffer)
-    {
-        for (int i = buffer.Length - 1; i >= 0; i--)
-            if (buffer[i] == '\n') return i;
-        return -1;
     }
 }

@@ -14,7 +14,12 @@ internal static class DataCommand
         var video = new Option<string>("--video") { Description = "Annotation file name without .json (e.g. 003418_mpii_test, gt_pt18, joints for JHMDB).", Required = true };
         var frame = new Option<int>("--frame") { Description = "0-based frame index in the video.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "PNG file to write.", Required = true };
-        var scale = new Option<float>("--scale") { Description = "Output scale factor.", DefaultValueFactory = _ => 1f };
+        var scale = new Option<float>("--scale") { Description = "Output scale factor (positive; the picture's sides stay within 16384 pixels).", DefaultValueFactory = _ => 1f };
+        scale.Validators.Add(result =>
+        {
+            float value = result.GetValueOrDefault<float>();
+            if (!(value > 0) || !float.IsFinite(value) || value > 64) result.AddError($"--scale {value}: give a number above 0 (e.g. 2 for twice the size).");
+        });
         var show = new Command("show", "Render a frame with its annotated skeletons, person boxes and head boxes to a PNG.")
         {
             dataset, video, frame, output, scale,

@@ -32,8 +32,9 @@ internal static class EvalCommand
         public readonly Option<string?> PredOut = new("--pred-out") { Description = "With --checkpoint: also write the predictions as per-video PoseTrack files to this folder." };
         public readonly Option<bool> Breakdown = new("--breakdown") { Description = "Also print AP on sharp vs blurred frames and PCKh on visible vs occluded joints (synthetic sets: needs their meta files)." };
         public readonly Option<string?> Meta = new("--meta") { Description = "With --gt/--pred --breakdown: the folder of the synthetic set's meta files (DATA/meta/SPLIT)." };
+        public readonly Option<bool> Strict = new("--strict") { Description = "Refuse to score when GT and prediction frames disagree (by image name or id), an image id repeats, annotations point at unknown images, or coordinates are absurd (otherwise: warnings)." };
 
-        public IEnumerable<Option> All => new Option[] { Gt, Pred, Json, PerVideo, Checkpoint, Data, Split, BatchSize, Device, PredOut, Breakdown, Meta };
+        public IEnumerable<Option> All => new Option[] { Gt, Pred, Json, PerVideo, Checkpoint, Data, Split, BatchSize, Device, PredOut, Breakdown, Meta, Strict };
     }
 
     public static Command Create()
@@ -80,6 +81,7 @@ internal static class EvalCommand
             var clock = Stopwatch.StartNew();
             var (gt, pred) = PosetrackAp.ReadFolders(gtDir, predDir);
             double readSeconds = clock.Elapsed.TotalSeconds;
+            if (!ReportInputProblems(EvaluationInputCheck.Check(gt, pred), parse.GetValue(options.Strict))) return 1;
             clock.Restart();
             var result = PosetrackAp.Evaluate(gt, pred);
             double evalSeconds = clock.Elapsed.TotalSeconds;
@@ -101,6 +103,15 @@ internal static class EvalCommand
         }
     }
 
+    /// <summary>Prints each finding as a warning; with --strict any finding is an error (false: do not score).</summary>
+    private static bool ReportInputProblems(IReadOnlyList<string> findings, bool strict)
+    {
+        foreach (var finding in findings) Console.Error.WriteLine($"{(strict ? "error" : "warning")}: {finding}");
+        if (findings.Count == 0 || !strict) return true;
+        Console.Error.WriteLine($"error: {findings.Count} problem(s) with the evaluation input; not scored (--strict).");
+        return false;
+    }
+
     private static int RunCheckpoint(ParseResult parse, EvalOptions options)
     {
         string? checkpoint = parse.GetValue(options.Checkpoint), data = parse.GetValue(options.Data);
@@ -114,6 +125,7 @@ internal static class EvalCommand
             var clock = Stopwatch.StartNew();
             string split = parse.GetValue(options.Split)!;
             var evaluation = CheckpointEvaluation.Run(checkpoint, new DatasetFolder(data), split, parse.GetValue(options.BatchSize), parse.GetValue(options.Device)!);
+            if (!ReportInputProblems(EvaluationInputCheck.Check(evaluation.GroundTruth, evaluation.Predictions), parse.GetValue(options.Strict))) return 1;
             ResultsPrinter.Print(Path.GetFileName(checkpoint), evaluation.Result, parse.GetValue(options.PerVideo));
             AnsiConsole.MarkupLine($"[grey]{evaluation.GroundTruth.Count} {Markup.Escape(split)} videos, {evaluation.Result.FramesEvaluated} frames evaluated, " +
                 $"offsets [[{string.Join(", ", evaluation.Model.SupportOffsets)}]], epoch {evaluation.State.Epoch}; {clock.Elapsed.TotalSeconds:F1} s[/]");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dsa.Notebooks;
+using Dsa.Cli;
 
 namespace Dsa.Cli.Commands;
 
@@ -30,15 +31,27 @@ internal static class NotebooksCommand
             bool hasOutput = result.GetValue(output) is not null, overwrite = result.GetValue(inPlace);
             if (hasOutput == overwrite) result.AddError("give exactly one of --output DIR or --in-place.");
         });
-        run.SetAction(async (parse, cancellation) =>
+        run.SetAction(async (parse, invocationToken) =>
         {
+            // SIGTERM / Ctrl-C: the running cell is interrupted (or abandoned), its notebook written with
+            // the error and the cells not run marked, and the notebooks after it are not started.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(invocationToken, Interruption.Token);
+            var cancellation = linked.Token;
             var options = new NotebookRunOptions(
                 (parse.GetValue(parameters) ?? []).Select(NotebookParameters.ParseAssignment).ToList(),
                 parse.GetValue(timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
             var outputDir = parse.GetValue(output);
             int failed = 0;
+            bool interrupted = false;
             foreach (var file in parse.GetValue(paths)!)
             {
+                if (cancellation.IsCancellationRequested)
+                {
+                    interrupted = true;
+                    failed++;
+                    Console.WriteLine($"skip {file.Name}  (the run was interrupted)");
+                    continue;
+                }
                 string target = outputDir is null ? file.FullName : Path.Combine(outputDir.FullName, file.Name);
                 NotebookRunResult result;
                 try
@@ -59,10 +72,11 @@ internal static class NotebooksCommand
                 else
                 {
                     failed++;
-                    Console.WriteLine($"FAIL {file.Name}  cell {result.FailedCellIndex}  {result.Failure}  {time} s  -> {target}");
+                    interrupted |= result.Interrupted;
+                    Console.WriteLine($"{(result.Interrupted ? "STOP" : "FAIL")} {file.Name}  cell {result.FailedCellIndex}  {result.Failure}  {time} s  -> {target}");
                 }
             }
-            return failed == 0 ? 0 : 1;
+            return interrupted ? 130 : failed == 0 ? 0 : 1;
         });
         return run;
     }

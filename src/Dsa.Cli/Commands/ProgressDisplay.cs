@@ -16,6 +16,7 @@ internal static class ProgressDisplay
                 if (e.Kind == "step") Console.WriteLine($"{label}: epoch {e.Epoch} step {e.Step}/{e.StepsTotal} loss {e.Loss:E3} lr {e.LearningRate:G3} {e.SamplesPerSecond:F1} samples/s");
                 else if (e.Kind == "validation") Console.WriteLine($"{label}: epoch {e.Epoch} validation mAP {e.ValidationMap:F2}");
                 else if (e.Kind == "stopped") Console.WriteLine($"{title}: {e.Message}");
+                else if (e.Kind == "warning") Console.Error.WriteLine($"warning: {e.Message}");
             });
             return work(plain);
         }
@@ -32,6 +33,7 @@ internal static class ProgressDisplay
                     var label = e.Kind != "stopped" && e.Message is not null ? e.Message : title;
                     if (e.Kind == "step") task.Description = $"{label} ep {e.Epoch} loss {e.Loss:E2}";
                     if (e.Kind == "validation") task.Description = $"{label} ep {e.Epoch} val mAP {e.ValidationMap:F1}";
+                    if (e.Kind == "warning") AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(e.Message ?? "")}[/]");
                 });
                 result = work(progress);
                 task.Value = task.MaxValue;

@@ -15,7 +15,8 @@ internal static class TrainCommand
         var row = new Option<string>("--row") { Description = "Ablation row applied to the preset (complete, single-frame, no-gab, ...)", DefaultValueFactory = _ => "complete" };
         var seed = new Option<int>("--seed") { Description = "Seed of torch and the data pipeline", DefaultValueFactory = _ => 1 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint" };
-        var command = new Command("train", "Train a DSA model (or an ablation of it) and evaluate it on the validation videos.") { run, row, seed, resume };
+        var maxWeightBytes = new Option<long?>("--max-weight-bytes") { Description = "Refuse --backbone-weights whose tensors would take more bytes than this (default: twice the file plus the backbone's size)" };
+        var command = new Command("train", "Train a DSA model (or an ablation of it) and evaluate it on the validation videos.") { run, row, seed, resume, maxWeightBytes };
         options.AddTo(command);
         command.SetAction(parse => Execute(parse, Interruption.Token));
         return command;
@@ -26,7 +27,10 @@ internal static class TrainCommand
             var train = options.Train(parse) with { Seed = parse.GetValue(seed) };
             var spec = new ExperimentSpec(parse.GetValue(run)!, model, train, new DatasetFolder(parse.GetValue(options.Data)!),
                 parse.GetValue(options.Force), parse.GetValue(resume), parse.GetValue(options.BackboneWeights), null,
-                parse.GetValue(options.MaxSamples), parse.GetValue(options.Threads), parse.GetValue(options.Device)!);
+                parse.GetValue(options.MaxSamples), parse.GetValue(options.Threads), parse.GetValue(options.Device)!)
+            {
+                WeightLimits = parse.GetValue(maxWeightBytes) is { } bytes ? new Dsa.IO.TensorReadLimits { MaxTotalBytes = bytes } : null,
+            };
             var result = ProgressDisplay.Run("train", p => Experiment.Run(spec, p, cancellation));
             Console.WriteLine(result.Outcome.Message);
             ResultsPrinter.Print($"{parse.GetValue(row)} ({parse.GetValue(options.Preset)})", result.Validation);

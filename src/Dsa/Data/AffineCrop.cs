@@ -21,19 +21,37 @@ public static class AffineCrop
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Frame file '{path}' is missing (needed by {sampleDescription}).", path);
-        SKBitmap? bitmap;
+        SKBitmap? bitmap = null;
+        SKCodecResult result;
         try
         {
-            bitmap = SKBitmap.Decode(path);
+            // What SKBitmap.Decode does (premultiplied alpha, no colour space), except that it keeps a
+            // bitmap whose data ended early (IncompleteInput): a truncated JPEG would train and score
+            // with a grey lower half.
+            using var codec = SKCodec.Create(path, out result);
+            if (codec is not null)
+            {
+                var info = codec.Info;
+                if (info.AlphaType == SKAlphaType.Unpremul) info.AlphaType = SKAlphaType.Premul;
+                info.ColorSpace = null;
+                bitmap = new SKBitmap(info);
+                result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            bitmap?.Dispose();
             throw new InvalidDataException($"Frame file '{path}' could not be decoded (needed by {sampleDescription}): {e.Message}", e);
         }
-        if (bitmap is null || bitmap.Width <= 0 || bitmap.Height <= 0)
+        if (result == SKCodecResult.IncompleteInput)
         {
             bitmap?.Dispose();
-            throw new InvalidDataException($"Frame file '{path}' is not a readable JPEG/PNG image (needed by {sampleDescription}).");
+            throw new InvalidDataException($"Frame file '{path}' is truncated: only part of the image could be decoded (needed by {sampleDescription}).");
+        }
+        if (bitmap is null || result != SKCodecResult.Success || bitmap.Width <= 0 || bitmap.Height <= 0)
+        {
+            bitmap?.Dispose();
+            throw new InvalidDataException($"Frame file '{path}' is not a readable JPEG/PNG image ({result}; needed by {sampleDescription}).");
         }
         return bitmap;
     }

@@ -76,4 +76,11 @@ public sealed record VideoAnnotation(
     string? SourcePath,
     PoseTrackFormat Format,
     IReadOnlyList<FrameAnnotation> Frames,
-    IReadOnlyList<string>? KeypointNames = null);
+    IReadOnlyList<string>? KeypointNames = null)
+{
+    /// <summary>
+    /// What the reader found odd but poseval accepts (an image id used twice, annotations of an image
+    /// the file does not list), each naming the file and the record; empty when the file is clean.
+    /// </summary>
+    public IReadOnlyList<string> ReadWarnings { get; init; } = [];
+}

@@ -34,7 +34,7 @@ public static class PoseTrackReader
                 string first = VideoNumber(frames[0].FileName);
                 frames = frames.Where(f => VideoNumber(f.FileName) == first).ToList();
             }
-            return new VideoAnnotation(name, path, PoseTrackFormat.PoseTrack18, coco.BuildFrames(frames), coco.KeypointNames);
+            return new VideoAnnotation(name, path, PoseTrackFormat.PoseTrack18, coco.BuildFrames(frames), coco.KeypointNames) { ReadWarnings = coco.Warnings(path) };
         }
         throw json.Error("root", "has neither 'annolist' (PoseTrack 2017) nor 'images' (PoseTrack 2018)");
     }
@@ -67,7 +67,7 @@ public static class PoseTrackReader
             .Select(g => new VideoAnnotation(
                 g.Key + ".json", path, PoseTrackFormat.PoseTrack18,
                 coco.BuildFrames(g.OrderBy(i => i.FrameId ?? i.Position).ThenBy(i => i.Position).ToList()),
-                coco.KeypointNames))
+                coco.KeypointNames) { ReadWarnings = coco.Warnings(path) })
             .ToList();
     }
 
@@ -245,6 +245,26 @@ public static class PoseTrackReader
                 }
             }
             return new CocoFile { Images = images, PeopleByImage = people, KeypointNames = names };
+        }
+
+        /// <summary>
+        /// Image ids listed twice (both frames would get the same people) and annotations whose image_id
+        /// names no image (poseval drops them without a word), described once each.
+        /// </summary>
+        public IReadOnlyList<string> Warnings(string path)
+        {
+            var warnings = new List<string>();
+            var duplicates = Images.GroupBy(i => i.Id).Where(g => g.Count() > 1).ToList();
+            if (duplicates.Count > 0)
+            {
+                var first = duplicates[0].ToList();
+                warnings.Add($"{path}: {duplicates.Count} image id(s) are used by more than one image, e.g. id {duplicates[0].Key} by images[{first[0].Position}] and images[{first[1].Position}] (both get the same annotations)");
+            }
+            var known = Images.Select(i => i.Id).ToHashSet();
+            var dangling = PeopleByImage.Where(kv => !known.Contains(kv.Key)).ToList();
+            if (dangling.Count > 0)
+                warnings.Add($"{path}: {dangling.Sum(kv => kv.Value.Count)} annotation(s) point at image ids no image has, e.g. image_id {dangling[0].Key} (they are not evaluated)");
+            return warnings;
         }
 
         public List<FrameAnnotation> BuildFrames(IReadOnlyList<ImageRecord> images)

@@ -306,7 +306,9 @@ public static class PosetrackAp
             throw new InvalidDataException($"{where}, GT person {gt.Index}: no head box (x1..y2 / bbox_head), which PCKh needs");
         double dx = h.X2 - h.X1, dy = h.Y2 - h.Y1;
         double size = HeadSizeFactor * Math.Sqrt(dx * dx + dy * dy);
-        if (!(size > 0) || !double.IsFinite(size))
+        if (!double.IsFinite(size))
+            throw new InvalidDataException($"{where}, GT person {gt.Index}: head box ({h.X1}, {h.Y1}, {h.X2}, {h.Y2}) is too large: its diagonal is not a finite number");
+        if (!(size > 0))
             throw new InvalidDataException($"{where}, GT person {gt.Index}: head box ({h.X1}, {h.Y1}, {h.X2}, {h.Y2}) has zero size");
         return size;
     }

@@ -39,6 +39,12 @@ public static class Safetensors
         throw new NotSupportedException($"safetensors cannot store dtype {t}.");
     }
 
+    /// <summary>The largest header accepted (the reference implementation's limit is 100 MB too).</summary>
+    private const long MaxHeaderBytes = 100_000_000;
+
+    /// <summary>One header entry: a tensor's dtype, shape and byte range within the data section.</summary>
+    private sealed record Entry(string Name, ScalarType Type, long[] Shape, long Begin, long End);
+
     /// <summary>Reads every tensor of <paramref name="path"/>.</summary>
     public static Content Read(string path)
     {
@@ -46,50 +52,133 @@ public static class Safetensors
         return Read(fs, path);
     }
 
+    /// <summary>
+    /// Reads every tensor of a safetensors stream. Every header field is checked (dtype, shape,
+    /// data_offsets inside the data section and equal to the shape's size) before any tensor is
+    /// allocated, so the tensors never take more than the stream holds. A stream that cannot seek is
+    /// buffered first.
+    /// </summary>
     public static Content Read(Stream stream, string nameForErrors)
     {
-        var lenBytes = new byte[8];
-        stream.ReadExactly(lenBytes);
-        ulong n = BitConverter.ToUInt64(lenBytes);
-        if (n == 0 || n > 100_000_000)
-            throw new InvalidDataException($"{nameForErrors}: safetensors header length {n} is not plausible.");
-        var headerBytes = new byte[n];
-        try { stream.ReadExactly(headerBytes); }
-        catch (EndOfStreamException) { throw new InvalidDataException($"{nameForErrors}: truncated safetensors header (wanted {n} bytes)."); }
-        JsonObject header;
-        try { header = JsonNode.Parse(Encoding.UTF8.GetString(headerBytes))?.AsObject() ?? throw new InvalidDataException("null header"); }
-        catch (JsonException e) { throw new InvalidDataException($"{nameForErrors}: safetensors header is not valid JSON: {e.Message}"); }
+        if (!stream.CanSeek)
+        {
+            var buffered = new MemoryStream();
+            stream.CopyTo(buffered);
+            buffered.Position = 0;
+            stream = buffered;
+        }
+        var (entries, meta, dataStart) = ReadHeader(stream, nameForErrors);
+        var tensors = new Dictionary<string, Tensor>();
+        try
+        {
+            foreach (var e in entries) tensors[e.Name] = ReadData(stream, dataStart, e, nameForErrors);
+        }
+        catch
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
+        }
+        return new Content(tensors, meta);
+    }
 
-        var data = new MemoryStream();
-        stream.CopyTo(data);
-        var bytes = data.GetBuffer();
-        long dataLength = data.Length;
+    /// <summary>
+    /// The header of a seekable safetensors stream as declared tensors (checked as in <see cref="Read(Stream, string)"/>),
+    /// whose data is read from <paramref name="stream"/> only when asked for; the stream must stay open
+    /// until the result is disposed (which disposes it unless <paramref name="leaveOpen"/>).
+    /// </summary>
+    public static DeclaredStateDict Open(Stream stream, string nameForErrors, bool leaveOpen = false)
+    {
+        if (!stream.CanSeek) throw new ArgumentException("Safetensors.Open needs a seekable stream.", nameof(stream));
+        var (entries, _, dataStart) = ReadHeader(stream, nameForErrors);
+        var declared = entries.Select(e => new DeclaredTensor(e.Name, e.Type, e.Shape, () => ReadData(stream, dataStart, e, nameForErrors))).ToList();
+        return new DeclaredStateDict(nameForErrors, declared, leaveOpen ? null : stream);
+    }
+
+    private static Tensor ReadData(Stream stream, long dataStart, Entry e, string nameForErrors)
+    {
+        var t = torch.empty(e.Shape, e.Type);
+        long length = e.End - e.Begin;
+        if (length == 0) return t;
+        try
+        {
+            if (length > Array.MaxLength)
+                throw new InvalidDataException($"{nameForErrors}: tensor '{e.Name}' holds {length:N0} bytes; tensors above {Array.MaxLength:N0} bytes are not supported.");
+            var bytes = new byte[length];
+            stream.Position = dataStart + e.Begin;
+            stream.ReadExactly(bytes);
+            t.bytes = bytes;
+            return t;
+        }
+        catch (EndOfStreamException)
+        {
+            t.Dispose();
+            throw new InvalidDataException($"{nameForErrors}: truncated safetensors data (tensor '{e.Name}').");
+        }
+        catch
+        {
+            t.Dispose();
+            throw;
+        }
+    }
+
+    private static (List<Entry> Entries, Dictionary<string, string> Meta, long DataStart) ReadHeader(Stream stream, string nameForErrors)
+    {
+        InvalidDataException Error(string what) => new($"{nameForErrors}: {what}.");
+        long total = stream.Length - stream.Position;
+        var lenBytes = new byte[8];
+        if (stream.ReadAtLeast(lenBytes, 8, throwOnEndOfStream: false) < 8) throw Error("truncated safetensors file (no 8-byte header length)");
+        ulong n = BitConverter.ToUInt64(lenBytes);
+        if (n < 2 || n > MaxHeaderBytes || (long)n > total - 8)
+            throw Error($"safetensors header length {n} is not plausible (the file holds {total} bytes)");
+        var headerBytes = new byte[n];
+        stream.ReadExactly(headerBytes);
+        long dataStart = stream.Position;
+        long dataLength = total - 8 - (long)n;
+        JsonObject header;
+        try { header = JsonNode.Parse(Encoding.UTF8.GetString(headerBytes)) as JsonObject ?? throw Error("safetensors header is not a JSON object"); }
+        catch (Exception e) when (e is JsonException or ArgumentException) { throw Error($"safetensors header is not valid JSON: {e.Message}"); }
 
         var meta = new Dictionary<string, string>();
-        var tensors = new Dictionary<string, Tensor>();
+        var entries = new List<Entry>();
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__")
             {
-                foreach (var (k, v) in node!.AsObject()) meta[k] = v?.GetValue<string>() ?? "";
+                if (node is not JsonObject m) throw Error("field '__metadata__' is not an object of strings");
+                foreach (var (k, v) in m)
+                    meta[k] = v is JsonValue value && value.TryGetValue(out string? text) ? text : throw Error($"field '__metadata__.{k}' is not a string");
                 continue;
             }
-            var o = node?.AsObject() ?? throw new InvalidDataException($"{nameForErrors}: tensor '{name}' has no header entry.");
-            string dtype = o["dtype"]?.GetValue<string>() ?? throw new InvalidDataException($"{nameForErrors}: tensor '{name}' lacks field 'dtype'.");
-            var shapeNode = o["shape"]?.AsArray() ?? throw new InvalidDataException($"{nameForErrors}: tensor '{name}' lacks field 'shape'.");
-            var offsets = o["data_offsets"]?.AsArray() ?? throw new InvalidDataException($"{nameForErrors}: tensor '{name}' lacks field 'data_offsets'.");
-            long[] shape = shapeNode.Select(s => s!.GetValue<long>()).ToArray();
-            long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-            var (_, type, size) = DTypes.FirstOrDefault(d => d.Name == dtype);
-            if (size == 0) throw new InvalidDataException($"{nameForErrors}: tensor '{name}' has unsupported dtype '{dtype}'.");
-            long numel = shape.Aggregate(1L, (a, b) => a * b);
-            if (begin < 0 || end > dataLength || end - begin != numel * size)
-                throw new InvalidDataException($"{nameForErrors}: tensor '{name}' field 'data_offsets' [{begin}, {end}] does not fit shape [{string.Join(",", shape)}] x {size} bytes within {dataLength} data bytes.");
-            var t = torch.empty(shape, type);
-            if (numel > 0) t.bytes = bytes.AsSpan((int)begin, (int)(end - begin));
-            tensors[name] = t;
+            string field = $"tensor '{name}'";
+            if (node is not JsonObject o) throw Error($"{field} has no header object");
+            string dtype = o["dtype"] is JsonValue dv && dv.TryGetValue(out string? d) ? d : throw Error($"{field} field 'dtype' is missing or not a string");
+            var (_, type, size) = DTypes.FirstOrDefault(t => t.Name == dtype);
+            if (size == 0) throw Error($"{field} field 'dtype' is '{dtype}', which is not supported");
+            long[] shape = Integers(o["shape"], $"{field} field 'shape'", Error);
+            long[] offsets = Integers(o["data_offsets"], $"{field} field 'data_offsets'", Error);
+            if (offsets.Length != 2) throw Error($"{field} field 'data_offsets' has {offsets.Length} values, not [begin, end]");
+            long numel = DeclaredTensor.ElementCount(shape, problem => Error($"{field} field 'shape' {problem}"));
+            long begin = offsets[0], end = offsets[1];
+            if (numel > long.MaxValue / size || begin > end || end > dataLength || end - begin != numel * size)
+                throw Error($"{field} field 'data_offsets' [{begin}, {end}] does not fit shape [{string.Join(",", shape)}] x {size} bytes within {dataLength} data bytes");
+            entries.Add(new Entry(name, type, shape, begin, end));
         }
-        return new Content(tensors, meta);
+        return (entries, meta, dataStart);
+    }
+
+    /// <summary>A JSON array of non-negative integers (a shape, or data_offsets).</summary>
+    private static long[] Integers(JsonNode? node, string field, Func<string, InvalidDataException> error)
+    {
+        if (node is not JsonArray array) throw error($"{field} is missing or not an array");
+        var result = new long[array.Count];
+        for (int i = 0; i < array.Count; i++)
+        {
+            if (array[i] is not JsonValue v || !v.TryGetValue(out long x))
+                throw error($"{field}[{i}] is {(array[i] is null ? "null" : array[i]!.ToJsonString())}, not an integer");
+            if (x < 0) throw error($"{field}[{i}] is {x} (negative)");
+            result[i] = x;
+        }
+        return result;
     }
 
     /// <summary>Writes <paramref name="tensors"/> (any device; stored as contiguous CPU data) atomically.</summary>

@@ -142,18 +142,16 @@ public sealed class HRNet : Module<Tensor, Tensor>
     /// Loads an official checkpoint (e.g. pose_hrnet_w32_256x192.pth, zip or legacy format) strictly
     /// into the backbone. <c>final_layer.*</c> is ignored when this model has no final layer or its
     /// joint count differs from the checkpoint's (COCO has 17 joints, PoseTrack 15), or the checkpoint
-    /// has no head; the head then keeps its initialisation. Errors name the file and the keys.
+    /// has no head; the head then keeps its initialisation. Names and shapes are matched before any
+    /// weight is read, and only matching weights are read (<see cref="StateDictLoader"/>), under
+    /// <paramref name="limits"/> (default: twice the file plus this model's size). Errors name the file and the keys.
     /// </summary>
-    public LoadReport LoadOfficialCheckpoint(string pthPath)
+    public LoadReport LoadOfficialCheckpoint(string pthPath, TensorReadLimits? limits = null)
     {
-        var stateDict = PthReader.ReadStateDict(pthPath);
-        try
-        {
-            bool headFits = final_layer is not null && stateDict.TryGetValue("final_layer.weight", out var w) && w.shape[0] == Config.NumJoints;
-            const string head = "final_layer.";
-            try { return StateDictLoader.Load(this, stateDict, strict: true, ignoreKey: headFits ? null : k => k.StartsWith(head, StringComparison.Ordinal)); }
-            catch (InvalidDataException e) { throw new InvalidDataException($"{pthPath}: {e.Message}", e); }
-        }
-        finally { foreach (var t in stateDict.Values) t.Dispose(); }
+        using var stateDict = PthReader.OpenStateDict(pthPath, limits, StateDictLoader.Bytes(this));
+        bool headFits = final_layer is not null && stateDict.Find("final_layer.weight") is { Shape: [var joints, ..] } && joints == Config.NumJoints;
+        const string head = "final_layer.";
+        try { return StateDictLoader.Load(this, stateDict.Tensors, strict: true, ignoreKey: headFits ? null : k => k.StartsWith(head, StringComparison.Ordinal)); }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(pthPath, StringComparison.Ordinal)) { throw new InvalidDataException($"{pthPath}: {e.Message}", e); }
     }
 }

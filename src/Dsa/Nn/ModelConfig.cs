@@ -80,5 +80,45 @@ public sealed record ModelConfig
             throw new ArgumentException($"ModelConfig.AlignmentScales = {AlignmentScales} is too many for a {h}x{w} heatmap.");
         if (CascadeStages < 1) throw new ArgumentException($"ModelConfig.CascadeStages = {CascadeStages} must be >= 1.");
         if (FusionBlocks < 0 || HeadLayers < 0) throw new ArgumentException("ModelConfig.FusionBlocks and HeadLayers must be >= 0.");
+        // Bounds far beyond any pose network (the paper: 384x288, 4 supporting frames, 15 joints), so
+        // that a config read from a file cannot ask for a model or activations of terabytes.
+        if (InputHeight > MaxInputSide || InputWidth > MaxInputSide)
+            throw new ArgumentException($"ModelConfig.InputHeight/InputWidth = {InputHeight}x{InputWidth}: sides above {MaxInputSide} are not supported.");
+        if (Joints > MaxJoints) throw new ArgumentException($"ModelConfig.Joints = {Joints} is more than {MaxJoints}.");
+        if (SupportOffsets.Count > MaxSupportFrames || SupportOffsets.Any(o => Math.Abs(o) > MaxSupportOffset))
+            throw new ArgumentException($"ModelConfig.SupportOffsets [{string.Join(", ", SupportOffsets)}]: at most {MaxSupportFrames} offsets within +-{MaxSupportOffset} frames.");
+    }
+
+    private const int MaxInputSide = 4096, MaxJoints = 1000, MaxSupportFrames = 32, MaxSupportOffset = 1000;
+
+    /// <summary>
+    /// A lower bound on the network's parameter count, computed from the config without building it:
+    /// the 3x3 convolutions of the stem, of every residual block (HRNet's stages, layer1, the head's
+    /// fusion blocks), of the head layers and of the alignment stages (GAB's deformable and LEB's
+    /// adaptive convolution), plus the head's 1x1 reduction. Biases, BatchNorms, fuse layers and
+    /// transitions are left out. A checkpoint must hold every parameter, so a config whose bound is
+    /// larger than the checkpoint's weights is refused before anything is allocated.
+    /// </summary>
+    public double MinimumParameterCount()
+    {
+        var hrnet = Backbone;
+        double stem = hrnet.StemChannels;
+        double count = 27 * stem + 9 * stem * stem + hrnet.Layer1Blocks * 9 * stem * stem;
+        foreach (var stage in hrnet.Stages)
+            for (int b = 0; b < stage.NumBranches && b < stage.NumChannels.Count && b < stage.NumBlocks.Count; b++)
+            {
+                double c = stage.NumChannels[b];
+                count += (double)stage.NumModules * stage.NumBlocks[b] * (stage.Block == HrnetBlockType.Basic ? 18 : 9) * c * c;
+            }
+        double features = hrnet.Stage4.NumChannels.Count > 0 ? hrnet.Stage4.NumChannels[0] : 0;
+        double perFeature = features * features;
+        count += FrameCount * perFeature + (18.0 * FusionBlocks + 9.0 * HeadLayers) * perFeature + 9.0 * Joints * features;
+        if (!IsSingleFrame && Alignment != AlignmentMode.None && (UseGab || UseLeb))
+        {
+            double aligners = ShareAlignmentAcrossFrames ? 1 : SupportOffsets.Count;
+            double stages = Alignment == AlignmentMode.SymmetricUNet ? 2.0 * AlignmentScales - 1 : CascadeStages;
+            count += aligners * stages * 9 * perFeature;
+        }
+        return count;
     }
 }

@@ -40,7 +40,7 @@ public static class Checkpoint
         });
     }
 
-    /// <summary>Reads only the trainer state (cheap: no tensors).</summary>
+    /// <summary>Reads only the trainer state (cheap: no tensors), checked field by field (<see cref="TrainerState.Check"/>).</summary>
     public static TrainerState ReadState(string path)
     {
         using var zip = Open(path);
@@ -52,19 +52,22 @@ public static class Checkpoint
     {
         using var zip = Open(path);
         var state = ReadStateEntry(zip, path);
-        var modelEntry = zip.GetEntry(ModelEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{ModelEntry}'.");
-        using (var s = modelEntry.Open())
-        using (var weights = Safetensors.Read(s, $"{path}!{ModelEntry}"))
-            StateDictLoader.Load(model, weights.Tensors, strict: true);
+        using (var weights = OpenModelEntry(zip, path))
+            LoadStrict(model, weights, path);
         if (optimizer is not null)
         {
             var optEntry = zip.GetEntry(OptimizerEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{OptimizerEntry}' (was it saved without an optimizer?).");
-            using var s = optEntry.Open();
-            using var buffered = new MemoryStream();
-            s.CopyTo(buffered);
-            buffered.Position = 0;
+            using var buffered = new MemoryStream(ZipEntryBytes.Read(optEntry, path, Budget(path)));
             using var r = new BinaryReader(buffered);
-            optimizer.load_state_dict(r);
+            // TorchSharp's own format; it checks counts and shapes against the optimizer's parameters
+            // and throws (never aborts) on a mismatch, in exception types that name nothing.
+            try { optimizer.load_state_dict(r); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new InvalidDataException($"{path}!{OptimizerEntry}: the optimizer state does not fit the model's parameters or is corrupt ({e.GetType().Name}: {e.Message}).", e);
+            }
+            if (buffered.Position != buffered.Length)
+                throw new InvalidDataException($"{path}!{OptimizerEntry}: {buffered.Length - buffered.Position} bytes follow the optimizer state (it was written for a different set of parameters).");
         }
         return state;
     }
@@ -76,14 +79,13 @@ public static class Checkpoint
     public static void RestoreBackbone(string path, DsaNet model)
     {
         using var zip = Open(path);
-        var modelEntry = zip.GetEntry(ModelEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{ModelEntry}'.");
-        using var s = modelEntry.Open();
-        using var weights = Safetensors.Read(s, $"{path}!{ModelEntry}");
+        using var weights = OpenModelEntry(zip, path);
         const string prefix = "backbone.";
-        var backbone = weights.Tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+        var backbone = weights.Tensors.Where(d => d.Name.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(d => new DeclaredTensor(d.Name[prefix.Length..], d.DType, d.Shape, d.Read)).ToList();
         if (backbone.Count == 0) throw new InvalidDataException($"{path}: checkpoint has no '{prefix}*' weights.");
-        StateDictLoader.Load(model.Backbone, backbone, strict: true);
+        try { StateDictLoader.Load(model.Backbone, backbone, strict: true); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{path}!{ModelEntry}: {e.Message}", e); }
     }
 
     /// <summary>
@@ -92,42 +94,74 @@ public static class Checkpoint
     /// checkpoint's weights in its key-frame slice and zeros in the supporting-frame slices. At step 0
     /// the model therefore computes exactly the single-frame model's heatmaps, and training can only
     /// add what the neighbouring frames contribute. Alignment modules keep their own initialisation.
-    /// Returns the names that were copied.
+    /// Returns the names that were copied. Every name and shape is checked before any weight is read.
     /// </summary>
     public static IReadOnlyList<string> WarmStart(string path, DsaNet model)
     {
         using var zip = Open(path);
-        var modelEntry = zip.GetEntry(ModelEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{ModelEntry}'.");
-        using var s = modelEntry.Open();
-        using var weights = Safetensors.Read(s, $"{path}!{ModelEntry}");
-        var copied = new List<string>();
-        using var noGrad = torch.no_grad();
+        using var weights = OpenModelEntry(zip, path);
+        var copies = new List<(Tensor Target, DeclaredTensor Source, bool Slice)>();
         foreach (var (name, target) in model.state_dict())
         {
             if (!(name.StartsWith("backbone.", StringComparison.Ordinal) || name.StartsWith("head.", StringComparison.Ordinal))) continue;
-            if (!weights.Tensors.TryGetValue(name, out var source))
-                throw new InvalidDataException($"{path}: warm start needs '{name}', which the checkpoint lacks (is it a DSA/single-frame checkpoint of the same preset?).");
-            if (source.shape.SequenceEqual(target.shape)) target.copy_(source);
-            else if (name == ReduceWeight && source.dim() == 4 && target.shape[0] == source.shape[0] && target.shape[1] % source.shape[1] == 0)
-            {
-                target.zero_();
-                target.narrow(1, 0, source.shape[1]).copy_(source); // [C, T*C, 1, 1]: key-frame slice first
-            }
-            else throw new InvalidDataException($"{path}: '{name}' has shape [{string.Join(", ", source.shape)}], the model [{string.Join(", ", target.shape)}].");
-            copied.Add(name);
+            var source = weights.Find(name)
+                ?? throw new InvalidDataException($"{path}: warm start needs '{name}', which the checkpoint lacks (is it a DSA/single-frame checkpoint of the same preset?).");
+            long[] shape = source.Shape;
+            if (shape.SequenceEqual(target.shape)) copies.Add((target, source, false));
+            else if (name == ReduceWeight && shape.Length == 4 && shape[1] > 0 && target.shape[0] == shape[0] && target.shape[1] % shape[1] == 0
+                && shape[2] == target.shape[2] && shape[3] == target.shape[3])
+                copies.Add((target, source, true));
+            else throw new InvalidDataException($"{path}: '{name}' has shape [{string.Join(", ", shape)}], the model [{string.Join(", ", target.shape)}].");
         }
-        return copied;
+        using var noGrad = torch.no_grad();
+        foreach (var (target, source, slice) in copies)
+        {
+            using var value = source.Read();
+            if (!slice) { target.copy_(value); continue; }
+            target.zero_();
+            target.narrow(1, 0, value.shape[1]).copy_(value); // [C, T*C, 1, 1]: key-frame slice first
+        }
+        return copies.Select(c => c.Source.Name).ToList();
     }
 
     /// <summary>The head's first conv, whose input is the concatenation of the T frames' features.</summary>
     private const string ReduceWeight = "head.reduce.0.weight";
 
-    /// <summary>Builds the model a checkpoint describes and loads its weights (for eval/predict).</summary>
+    /// <summary>
+    /// Builds the model a checkpoint describes and loads its weights (for eval/predict). The stored
+    /// config is checked first: the network it describes must fit in the checkpoint's own weights
+    /// (<see cref="ModelConfig.MinimumParameterCount"/>), so a crafted config cannot make this allocate
+    /// more than the file holds; weights that are NaN or infinite are refused, naming the tensor.
+    /// </summary>
     public static (DsaNet Model, TrainerState State) LoadModel(string path)
     {
-        var state = ReadState(path);
+        TrainerState state;
+        using (var zip = Open(path))
+        {
+            state = ReadStateEntry(zip, path);
+            long stored = zip.GetEntry(ModelEntry)?.Length ?? throw new InvalidDataException($"{path}: checkpoint has no '{ModelEntry}'.");
+            double needed = 4 * state.Model.MinimumParameterCount();
+            if (needed > stored)
+                throw new InvalidDataException($"{path}!{StateEntry}: field 'Model' describes a network of at least {needed:N0} bytes of float32 weights, " +
+                    $"but '{ModelEntry}' holds {stored:N0} bytes; the config does not belong to these weights.");
+        }
         var model = new DsaNet("dsa", state.Model);
-        Restore(path, model, null);
+        try
+        {
+            Restore(path, model, null);
+            foreach (var (name, value, _) in StateDict.Entries(model))
+            {
+                if (!value.is_floating_point()) continue;
+                using var finite = value.isfinite().all();
+                if (!finite.item<bool>())
+                    throw new InvalidDataException($"{path}!{ModelEntry}: tensor '{name}' holds NaN or infinite values; the model cannot predict anything (was it saved after training diverged?).");
+            }
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         return (model, state);
     }
 
@@ -137,9 +171,20 @@ public static class Checkpoint
         return Convert.ToBase64String(s.bytes.ToArray());
     }
 
-    public static void RestoreRngState(string base64)
+    /// <summary>
+    /// Restores torch's CPU generator. libtorch aborts the process (uncatchably) on a state of the wrong
+    /// length, so the length is checked against the running generator's own state first.
+    /// </summary>
+    /// <param name="source">Names the file and field in errors.</param>
+    public static void RestoreRngState(string base64, string source = "TorchRngState")
     {
-        var bytes = Convert.FromBase64String(base64);
+        byte[] bytes;
+        try { bytes = Convert.FromBase64String(base64); }
+        catch (FormatException) { throw new InvalidDataException($"{source}: the RNG state is not base64."); }
+        long expected;
+        using (var current = torch.random.get_rng_state()) expected = current.numel();
+        if (bytes.LongLength != expected)
+            throw new InvalidDataException($"{source}: the RNG state has {bytes.Length} bytes; torch's CPU generator state has {expected}.");
         using var t = torch.empty(bytes.Length, ScalarType.Byte);
         t.bytes = bytes;
         torch.random.set_rng_state(t);
@@ -152,14 +197,40 @@ public static class Checkpoint
         catch (InvalidDataException e) { throw new InvalidDataException($"{path}: not a readable checkpoint (zip): {e.Message}", e); }
     }
 
+    /// <summary>The most bytes one entry may inflate to: the file's own size bound (entries are stored uncompressed).</summary>
+    private static long Budget(string path) => TensorReadLimits.DefaultTotalBytes(new FileInfo(path).Length);
+
+    /// <summary>The model entry's header, checked against its size; tensor data is read when a loader asks for it.</summary>
+    private static DeclaredStateDict OpenModelEntry(ZipArchive zip, string path)
+    {
+        var entry = zip.GetEntry(ModelEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{ModelEntry}'.");
+        var bytes = ZipEntryBytes.Read(entry, path, Budget(path));
+        return Safetensors.Open(new MemoryStream(bytes, writable: false), $"{path}!{ModelEntry}");
+    }
+
+    private static void LoadStrict(nn.Module model, DeclaredStateDict weights, string path)
+    {
+        try { StateDictLoader.Load(model, weights.Tensors, strict: true); }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{path}!{ModelEntry}: {e.Message}", e);
+        }
+    }
+
     private static TrainerState ReadStateEntry(ZipArchive zip, string path)
     {
         var entry = zip.GetEntry(StateEntry) ?? throw new InvalidDataException($"{path}: checkpoint has no '{StateEntry}'.");
-        using var s = entry.Open();
+        string where = $"{path}!{StateEntry}";
+        TrainerState? state;
         try
         {
-            return JsonSerializer.Deserialize<TrainerState>(s, Json) ?? throw new InvalidDataException($"{path}!{StateEntry}: empty.");
+            state = JsonSerializer.Deserialize<TrainerState>(ZipEntryBytes.Read(entry, path, Budget(path)), Json);
         }
-        catch (JsonException e) { throw new InvalidDataException($"{path}!{StateEntry}: {e.Message}", e); }
+        catch (JsonException e) { throw new InvalidDataException($"{where}: {e.Message}", e); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            throw new InvalidDataException($"{where}: {e.Message}", e);
+        }
+        return (state ?? throw new InvalidDataException($"{where}: empty.")).Check(where);
     }
 }

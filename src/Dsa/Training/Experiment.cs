@@ -32,7 +32,7 @@ public static class Experiment
 
         Trainer.Seed(spec.Train.Seed);
         using var model = new DsaNet("dsa", spec.Model);
-        if (spec.BackboneWeights is not null && !spec.Resume) model.Backbone.LoadOfficialCheckpoint(spec.BackboneWeights);
+        if (spec.BackboneWeights is not null && !spec.Resume) model.Backbone.LoadOfficialCheckpoint(spec.BackboneWeights, spec.WeightLimits);
         if (spec.InitBackboneFrom is not null && !spec.Resume) Checkpoint.RestoreBackbone(spec.InitBackboneFrom, model);
         if (spec.WarmStartFrom is not null && !spec.Resume) Checkpoint.WarmStart(spec.WarmStartFrom, model);
         model.to(ResolveDevice(spec.Device));

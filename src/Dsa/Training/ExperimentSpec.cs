@@ -24,4 +24,8 @@ public sealed record ExperimentSpec(
     int Threads = 0,
     string Device = "cpu",
     string? InitBackboneFrom = null,
-    string? WarmStartFrom = null);
+    string? WarmStartFrom = null)
+{
+    /// <summary>Limits on reading <see cref="BackboneWeights"/> (null: the default, twice the file plus the backbone's size).</summary>
+    public Dsa.IO.TensorReadLimits? WeightLimits { get; init; }
+}

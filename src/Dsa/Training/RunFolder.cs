@@ -38,8 +38,14 @@ public sealed class RunFolder
             throw new IOException($"Cannot resume {run.Root}: no such run.");
         foreach (var d in new[] { run.Root, run.CheckpointsDir, run.TensorBoardDir, run.PredictionsDir, run.ResultsDir })
             Directory.CreateDirectory(d);
+        // Temporaries of writes a crash cut short (never read: the rename is what publishes a file).
+        run.RemovedStaleFiles = new[] { run.Root, run.CheckpointsDir, run.PredictionsDir, run.ResultsDir }
+            .SelectMany(IO.AtomicFile.RemoveStale).ToList();
         return run;
     }
+
+    /// <summary>Temporary files of interrupted writes that <see cref="Create"/> removed (see <see cref="IO.AtomicFile.RemoveStale"/>).</summary>
+    public IReadOnlyList<string> RemovedStaleFiles { get; private set; } = [];
 
     /// <summary>Opens an existing run read-only (for reports).</summary>
     public static RunFolder Open(string root) =>

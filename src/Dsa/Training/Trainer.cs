@@ -56,8 +56,10 @@ public static class Trainer
         int? bestEpoch = null;
         if (resume)
         {
-            var state = Checkpoint.Restore(run.LastCheckpoint, model, optimizer);
-            Checkpoint.RestoreRngState(state.TorchRngState);
+            var state = Checkpoint.ReadState(run.LastCheckpoint);
+            state.CheckResumable(config, data.BatchesPerEpoch, run.LastCheckpoint);
+            Checkpoint.Restore(run.LastCheckpoint, model, optimizer);
+            Checkpoint.RestoreRngState(state.TorchRngState, $"{run.LastCheckpoint}!trainer_state.json: field 'TorchRngState'");
             (startEpoch, skip, step, bestMap, bestEpoch) = (state.Epoch, state.BatchInEpoch, state.GlobalStep, state.BestMap, state.BestEpoch);
         }
         else
@@ -67,6 +69,8 @@ public static class Trainer
         }
 
         var log = new MetricsLog(run, resume ? step : -1);
+        foreach (var warning in log.Warnings.Concat(run.RemovedStaleFiles.Select(f => $"removed {f}, left by a write that a crash interrupted.")))
+            progress?.Report(new TrainingEvent("warning", startEpoch, step, 0, 0, Message: warning));
         long stepsTotal = Math.Min((long)config.Epochs * data.BatchesPerEpoch, config.MaxSteps ?? long.MaxValue);
         var losses = new List<double>();
         var budget = Stopwatch.StartNew();

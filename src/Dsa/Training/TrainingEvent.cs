@@ -1,7 +1,7 @@
 namespace Dsa.Training;
 
 /// <summary>Progress of a training run, reported through IProgress (the CLI draws bars, notebooks draw curves).</summary>
-/// <param name="Kind">"step", "validation", "checkpoint", "stopped".</param>
+/// <param name="Kind">"step", "validation", "checkpoint", "stopped", "warning" (something was skipped or cleaned up; the message says what).</param>
 /// <param name="Epoch">0-based epoch.</param>
 /// <param name="Step">Global optimiser step (1-based after the step).</param>
 /// <param name="StepsTotal">Steps in the whole run.</param>

@@ -10,12 +10,21 @@ namespace Dsa.Visualization;
 /// </summary>
 public static class PoseOverlayRenderer
 {
+    /// <summary>The largest output side (16384, SkiaSharp's usual texture limit; a 1920x1080 frame at 8x).</summary>
+    public const int MaxSide = 16384;
+
     /// <param name="scale">Output size factor (small frames such as 320x240 are easier to check at 2x).</param>
     public static SKBitmap Render(SKBitmap frame, FrameAnnotation annotation, Skeleton? skeleton = null, float scale = 1f,
         IReadOnlyList<(Box Box, double Score)>? detections = null)
     {
         skeleton ??= Skeleton.PoseTrack;
-        int w = (int)Math.Round(frame.Width * scale), h = (int)Math.Round(frame.Height * scale);
+        // SkiaSharp neither refuses a zero, NaN or negative size nor a gigapixel one: it returns no pixels
+        // (a NullReferenceException later) or fails deep in its allocator.
+        double width = frame.Width * (double)scale, height = frame.Height * (double)scale;
+        if (!(scale > 0) || !float.IsFinite(scale) || width < 1 || height < 1 || width > MaxSide || height > MaxSide)
+            throw new ArgumentOutOfRangeException(nameof(scale), scale,
+                $"scale {scale} would make the {frame.Width}x{frame.Height} frame {width:0.#}x{height:0.#} pixels; it must be positive and keep both sides between 1 and {MaxSide}.");
+        int w = (int)Math.Round(width), h = (int)Math.Round(height);
         var output = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(output);
         using (var image = SKImage.FromBitmap(frame))

@@ -10,7 +10,7 @@ using NetMQ.Sockets;
 
 namespace Dsa.Tests.Kernel;
 
-/// <summary>A message whose HMAC does not match is dropped and logged, never executed; the connection file must name a loopback address.</summary>
+/// <summary>A message whose HMAC does not match, or a replay of one already received, is dropped and logged, never executed; the connection file must name a loopback address.</summary>
 public sealed class KernelSignatureTests
 {
     private const string Key = "a2f1c0de-test-key";
@@ -23,7 +23,7 @@ public sealed class KernelSignatureTests
     }
 
     [Fact]
-    public async Task MessageWithABadSignatureIsRejectedAndLoggedWhileASignedOneRuns()
+    public async Task MessageWithABadSignatureOrAReplayIsRejectedAndLoggedWhileASignedOneRuns()
     {
         using var folder = new TempDir();
         var ports = FreeLoopbackPorts(5);
@@ -60,6 +60,19 @@ public sealed class KernelSignatureTests
             Assert.Equal("execute_reply", reply.MessageType);
             Assert.Equal("ok", (string?)reply.Content["status"]);
             Assert.True(File.Exists(marker));
+
+            // Replayed: the very same signed frames again. The kernel drops it (ipykernel's digest history).
+            File.Delete(marker);
+            var original = Request("execute_request", new JsonObject { ["code"] = code, ["silent"] = false }).ToFrames(signer);
+            shell.SendMultipartBytes(original);
+            Assert.Equal("execute_reply", ReceiveReply(shell, signer).MessageType);
+            Assert.True(File.Exists(marker));
+            File.Delete(marker);
+            shell.SendMultipartBytes(original);
+            shell.SendMultipartBytes(Request("kernel_info_request", new JsonObject()).ToFrames(signer));
+            Assert.Equal("kernel_info_reply", ReceiveReply(shell, signer).MessageType);
+            Assert.False(File.Exists(marker), "the replayed message was executed a second time");
+            Assert.Contains(log.Lines, l => l.Contains("shell message: a replay of execute_request", StringComparison.Ordinal));
         }
         finally
         {
@@ -79,6 +92,23 @@ public sealed class KernelSignatureTests
         var error = Assert.Throws<InvalidDataException>(() => KernelConnection.Read(file));
         Assert.Contains("loopback only", error.Message);
         Assert.Contains(file, error.Message);
+    }
+
+    [Fact]
+    public void TheReplayGuardKnowsMessagesBySignatureOrOnUnsignedConnectionsBySessionAndId()
+    {
+        var signed = new MessageSigner(Key, "hmac-sha256");
+        var guard = new ReplayGuard();
+        var first = JupyterMessage.Parse(Request("execute_request", new JsonObject { ["code"] = "1" }).ToFrames(signed), signed, "shell");
+        var other = JupyterMessage.Parse(Request("execute_request", new JsonObject { ["code"] = "1" }).ToFrames(signed), signed, "shell");
+        Assert.True(guard.IsNew(first));
+        Assert.True(guard.IsNew(other)); // same content, new msg_id and date: a different signature
+        Assert.False(guard.IsNew(first));
+
+        var unsigned = new MessageSigner("", "hmac-sha256");
+        var plain = JupyterMessage.Parse(Request("kernel_info_request", new JsonObject()).ToFrames(unsigned), unsigned, "shell");
+        Assert.True(guard.IsNew(plain));
+        Assert.False(guard.IsNew(plain));
     }
 
     [Fact]
