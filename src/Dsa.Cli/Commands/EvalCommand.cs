@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Dsa.Data;
 using Dsa.Evaluation;
+using Dsa.Inference;
 using Dsa.Training;
 using Spectre.Console;
 
@@ -34,7 +35,9 @@ internal static class EvalCommand
         public readonly Option<string?> Meta = new("--meta") { Description = "With --gt/--pred --breakdown: the folder of the synthetic set's meta files (DATA/meta/SPLIT)." };
         public readonly Option<bool> Strict = new("--strict") { Description = "Refuse to score when GT and prediction frames disagree (by image name or id), an image id repeats, annotations point at unknown images, or coordinates are absurd (otherwise: warnings)." };
 
-        public IEnumerable<Option> All => new Option[] { Gt, Pred, Json, PerVideo, Checkpoint, Data, Split, BatchSize, Device, PredOut, Breakdown, Meta, Strict };
+        public readonly Option<bool> OffsetError = new("--offset-error") { Description = "With --checkpoint: also measure how well the alignment's offsets at the annotated joints follow the true motion (end-point error vs no alignment)." };
+
+        public IEnumerable<Option> All => new Option[] { Gt, Pred, Json, PerVideo, Checkpoint, Data, Split, BatchSize, Device, PredOut, Breakdown, Meta, Strict, OffsetError };
     }
 
     public static Command Create()
@@ -133,6 +136,8 @@ internal static class EvalCommand
             if (parse.GetValue(options.Breakdown))
                 ResultsPrinter.PrintBreakdown(DegradationBreakdown.Table(new[] { (Path.GetFileName(checkpoint),
                     DegradationBreakdown.Evaluate(evaluation.GroundTruth, evaluation.Predictions, SyntheticVideoMeta.ReadFolder(SyntheticVideoMeta.Folder(data, split)).Values)) }));
+            if (parse.GetValue(options.OffsetError))
+                ResultsPrinter.PrintOffsetError(OffsetErrorFor(checkpoint, data, split, evaluation.Model));
             if (parse.GetValue(options.PredOut) is string predOut)
                 foreach (var (path, format) in CheckpointEvaluation.WritePredictions(evaluation.Predictions, predOut))
                     AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(path)}[/] ({format})");
@@ -143,6 +148,13 @@ internal static class EvalCommand
             Console.Error.WriteLine($"error: {ex.Message}");
             return 1;
         }
+    }
+
+    private static AlignmentOffsetReport? OffsetErrorFor(string checkpoint, string data, string split, Dsa.Nn.ModelConfig model)
+    {
+        var folder = new DatasetFolder(data);
+        var (net, _) = Checkpoint.LoadModel(checkpoint);
+        using (net) return AlignmentOffsetError.Measure(net, Experiment.Dataset(folder.Read(split), folder, model));
     }
 
     private static void WriteJson(ParseResult parse, EvalOptions options, ApResult result)

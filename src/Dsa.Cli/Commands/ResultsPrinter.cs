@@ -79,4 +79,18 @@ internal static class ResultsPrinter
             })).ToArray());
         AnsiConsole.Write(table);
     }
+
+    /// <summary>How well the alignment's offsets follow the true motion (or why there is nothing to measure).</summary>
+    public static void PrintOffsetError(Dsa.Inference.AlignmentOffsetReport? report)
+    {
+        if (report is null)
+        {
+            Console.WriteLine("offsets: the model has no alignment to measure.");
+            return;
+        }
+        string F(double? v) => v is { } x ? x.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "-";
+        Console.WriteLine($"offsets at the annotated joints ({report.Stage}, {report.Pairs} joint-frame pairs of {report.Samples} samples; heatmap px): " +
+            $"true motion {F(report.TrueMotion)}, GAB error {F(report.GabError)}, stage (GAB + LEB k) error {F(report.StageError)}, " +
+            $"mean |GAB offset| {F(report.MeanGabOffset)}, GAB closer than zero {F(report.GabCloserShare * 100)} %");
+    }
 }

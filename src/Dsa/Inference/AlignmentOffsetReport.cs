@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Dsa.IO;
+
 namespace Dsa.Inference;
 
 /// <summary>
@@ -18,4 +21,24 @@ public sealed record AlignmentOffsetReport(
 {
     /// <summary>StageError / TrueMotion: 1 = no better than not aligning, 0 = perfect.</summary>
     public double RelativeStageError => StageError / TrueMotion;
+
+    /// <summary>Where a run folder keeps it: results/alignment_offsets.json.</summary>
+    public const string FileName = "alignment_offsets.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public static AlignmentOffsetReport Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<AlignmentOffsetReport>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty.");
+        }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not an alignment-offset report ({e.Message}).", e); }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dsa.Data;
 using Dsa.Evaluation;
+using Dsa.Inference;
 using Dsa.Nn;
 using TorchSharp;
 
@@ -56,7 +57,9 @@ public static class Experiment
         ApResultJson.Write(ap, Path.Combine(run.ResultsDir, "val_ap.json"));
         foreach (var video in validator.LastPredictions!)
             PoseTrackWriter.Write(video, Path.Combine(run.PredictionsDir, video.Name), PoseTrackFormat.PoseTrack18);
-        return new ExperimentResult(spec.Model, outcome, ap, run, clock.Elapsed);
+        var offsets = AlignmentOffsetError.Measure(model, val, cancellation: cancellation);
+        offsets?.Write(Path.Combine(run.ResultsDir, AlignmentOffsetReport.FileName));
+        return new ExperimentResult(spec.Model, outcome, ap, run, clock.Elapsed, offsets);
     }
 
     /// <summary>"cpu" or "cuda[:N]"; a clear error when CUDA is asked for but this build or machine lacks it.</summary>

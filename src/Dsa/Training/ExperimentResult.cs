@@ -1,7 +1,11 @@
 using Dsa.Evaluation;
+using Dsa.Inference;
 using Dsa.Nn;
 
 namespace Dsa.Training;
 
 /// <summary>What <see cref="Experiment.Run"/> produced; the files are in <see cref="Run"/>.</summary>
-public sealed record ExperimentResult(ModelConfig Model, TrainingOutcome Outcome, ApResult Validation, RunFolder Run, TimeSpan Elapsed);
+/// <param name="Offsets">How well the trained alignment's offsets follow the true motion on the validation videos; null for
+/// models without alignment (and for results read back from a run that did not record it).</param>
+public sealed record ExperimentResult(ModelConfig Model, TrainingOutcome Outcome, ApResult Validation, RunFolder Run, TimeSpan Elapsed,
+    AlignmentOffsetReport? Offsets = null);
