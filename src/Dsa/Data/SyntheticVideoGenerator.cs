@@ -49,14 +49,29 @@ public sealed class SyntheticVideoGenerator
     public static string VideoName(string split, int index) => split == "train" ? $"{index + 1:D6}_mpii_train" : $"{index + 500001:D6}_mpii_val";
 
     /// <summary>Writes the whole set under <paramref name="root"/>; progress reports (videos done, total).</summary>
-    public SyntheticVideoSummary Write(string root, IProgress<(int Done, int Total)>? progress = null)
+    public SyntheticVideoSummary Write(string root, IProgress<(int Done, int Total)>? progress = null) =>
+        WriteSplits(root, new[] { ("train", Config.TrainVideos), ("val", Config.ValVideos) }, progress);
+
+    /// <summary>
+    /// Writes only the first <paramref name="count"/> videos of one split, exactly as <see cref="Write"/>
+    /// would (a video depends on the config, the split and its index only): a quick, faithful subset.
+    /// </summary>
+    public SyntheticVideoSummary WriteVideos(string root, string split, int count, IProgress<(int Done, int Total)>? progress = null)
     {
-        int total = Config.TrainVideos + Config.ValVideos, done = 0;
+        int available = split == "train" ? Config.TrainVideos : split == "val" ? Config.ValVideos
+            : throw new ArgumentException($"split must be 'train' or 'val'; got '{split}'.", nameof(split));
+        if (count < 1 || count > available) throw new ArgumentOutOfRangeException(nameof(count), $"the {split} split has {available} videos; asked for {count}.");
+        return WriteSplits(root, new[] { (split, count) }, progress);
+    }
+
+    private SyntheticVideoSummary WriteSplits(string root, (string Split, int Count)[] splits, IProgress<(int Done, int Total)>? progress)
+    {
+        int total = splits.Sum(s => s.Count), done = 0;
         // The configuration first: a reader can tell which set a folder holds (and the demo whether it is the one it wants).
         Directory.CreateDirectory(root);
         Config.Write(Path.Combine(root, SyntheticVideoConfig.FileName));
         int frames = 0, instances = 0, joints = 0, occluded = 0, blurred = 0;
-        foreach (var (split, count) in new[] { ("train", Config.TrainVideos), ("val", Config.ValVideos) })
+        foreach (var (split, count) in splits)
         {
             for (int v = 0; v < count; v++)
             {

@@ -78,8 +78,7 @@ public static class Checkpoint
     /// </summary>
     public static void RestoreBackbone(string path, DsaNet model)
     {
-        using var zip = Open(path);
-        using var weights = OpenModelEntry(zip, path);
+        using var weights = OpenWeights(path);
         const string prefix = "backbone.";
         var backbone = weights.Tensors.Where(d => d.Name.StartsWith(prefix, StringComparison.Ordinal))
             .Select(d => new DeclaredTensor(d.Name[prefix.Length..], d.DType, d.Shape, d.Read)).ToList();
@@ -98,8 +97,7 @@ public static class Checkpoint
     /// </summary>
     public static IReadOnlyList<string> WarmStart(string path, DsaNet model)
     {
-        using var zip = Open(path);
-        using var weights = OpenModelEntry(zip, path);
+        using var weights = OpenWeights(path);
         var copies = new List<(Tensor Target, DeclaredTensor Source, bool Slice)>();
         foreach (var (name, target) in model.state_dict())
         {
@@ -199,6 +197,24 @@ public static class Checkpoint
 
     /// <summary>The most bytes one entry may inflate to: the file's own size bound (entries are stored uncompressed).</summary>
     private static long Budget(string path) => TensorReadLimits.DefaultTotalBytes(new FileInfo(path).Length);
+
+    /// <summary>
+    /// The weights of a checkpoint (its model entry) or of a bare safetensors file (a shipped model, models/*/model.safetensors),
+    /// told apart by their first bytes: a zip starts with "PK". Tensor data is read when a loader asks for it.
+    /// </summary>
+    public static DeclaredStateDict OpenWeights(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Weights file {path} does not exist.", path);
+        Span<byte> magic = stackalloc byte[2];
+        using (var probe = File.OpenRead(path))
+            if (probe.Read(magic) == 2 && magic[0] == (byte)'P' && magic[1] == (byte)'K')
+            {
+                probe.Close();
+                using var zip = Open(path);
+                return OpenModelEntry(zip, path);
+            }
+        return Safetensors.Open(File.OpenRead(path), path);
+    }
 
     /// <summary>The model entry's header, checked against its size; tensor data is read when a loader asks for it.</summary>
     private static DeclaredStateDict OpenModelEntry(ZipArchive zip, string path)
