@@ -33,6 +33,35 @@ public static class ShippedModel
 
     public static string WeightsPath(string dir) => Path.Combine(dir, WeightsFile);
 
+    /// <summary>
+    /// The folder <paramref name="relative"/> (e.g. <see cref="DefaultDirectory"/>) under the working directory or one of its
+    /// parents, else under the application's folder or its parents (a published or `dotnet run` build inside the repository).
+    /// Null when there is none.
+    /// </summary>
+    public static string? Locate(string relative)
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, relative);
+                if (File.Exists(Path.Combine(candidate, ManifestFile))) return candidate;
+            }
+        return null;
+    }
+
+    /// <summary>Checks that the weights are the file the manifest describes (sha256), without loading them.</summary>
+    public static ShippedModelManifest Verify(string dir)
+    {
+        var manifest = ReadManifest(dir);
+        var weights = WeightsPath(dir);
+        if (!File.Exists(weights)) throw new FileNotFoundException($"{dir}: the manifest's weights {WeightsFile} are missing.", weights);
+        var sha = Sha256Of(weights);
+        if (sha != manifest.Sha256)
+            throw new InvalidDataException($"{weights}: sha256 {sha} differs from the manifest's {manifest.Sha256}; the file is not the model the manifest describes " +
+                "(a Git LFS pointer, a partial download or a local change).");
+        return manifest;
+    }
+
     public static ShippedModelManifest ReadManifest(string dir)
     {
         var path = Path.Combine(dir, ManifestFile);
@@ -47,12 +76,8 @@ public static class ShippedModel
     /// <summary>The model, loaded strictly, after checking that the weights file is the one the manifest describes.</summary>
     public static (DsaNet Model, ShippedModelManifest Manifest) Load(string dir)
     {
-        var manifest = ReadManifest(dir);
+        var manifest = Verify(dir);
         var weights = WeightsPath(dir);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"{dir}: the manifest's weights {WeightsFile} are missing.", weights);
-        var sha = Sha256Of(weights);
-        if (sha != manifest.Sha256)
-            throw new InvalidDataException($"{weights}: sha256 {sha} differs from the manifest's {manifest.Sha256}; the file is not the model the manifest describes.");
         var model = new DsaNet("dsa", manifest.Model);
         try
         {

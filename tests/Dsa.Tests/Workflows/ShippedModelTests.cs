@@ -1,0 +1,54 @@
+using Dsa.Tests.Infrastructure;
+using Dsa.Workflows;
+
+namespace Dsa.Tests.Workflows;
+
+/// <summary>
+/// The single-frame model shipped in models/ (issue 11, item 3): it loads strictly, its weights are the file its manifest
+/// describes, and it reproduces the manifest's check AP on the first validation videos, regenerated from the manifest's
+/// synthetic config.
+/// </summary>
+public class ShippedModelTests
+{
+    private static string ShippedDir => ShippedModel.Locate(ShippedModel.DefaultDirectory)
+        ?? throw new InvalidOperationException($"{ShippedModel.DefaultDirectory} is not in this checkout (it is committed: a clone without it is broken).");
+
+    [Fact]
+    public void TheShippedModelLoadsStrictlyAndReproducesItsManifest()
+    {
+        var (model, manifest) = ShippedModel.Load(ShippedDir);
+        using (model)
+        {
+            Assert.True(manifest.Steps >= 10_000, $"trained {manifest.Steps} steps");
+            Assert.Contains("dsa train", manifest.Command);
+            Assert.Matches("^[0-9a-f]{40}$", manifest.Commit);
+            Assert.Equal("paper-motion", manifest.SyntheticPreset);
+            Assert.Equal(15, manifest.Validation.PerJoint.Count);
+
+            var check = ShippedModel.EvaluateCheck(model, manifest.Synthetic, manifest.CheckVideos);
+            Assert.Equal(manifest.Check.FramesEvaluated, check.FramesEvaluated);
+            // Rounded to 4 decimals in the manifest; thread counts may move a float in the last place.
+            foreach (var (joint, ap) in manifest.Check.PerJoint) Assert.True(Math.Abs(ap - check.PerJoint[joint]) < 0.05, $"{joint}: {check.PerJoint[joint]} vs manifest {ap}");
+            Assert.Equal(manifest.Check.MAP, check.MAP, 1);
+        }
+    }
+
+    [Fact]
+    public void AChangedWeightsFileIsRefusedWithItsPath()
+    {
+        using var dir = new TempDir();
+        foreach (var file in new[] { ShippedModel.ManifestFile, ShippedModel.WeightsFile })
+            File.Copy(Path.Combine(ShippedDir, file), Path.Combine(dir.Path, file));
+        var weights = ShippedModel.WeightsPath(dir.Path);
+        var bytes = File.ReadAllBytes(weights);
+        bytes[^1] ^= 0x01; // one bit of the last tensor
+        File.WriteAllBytes(weights, bytes);
+        var error = Assert.Throws<InvalidDataException>(() => ShippedModel.Load(dir.Path));
+        Assert.Contains(weights, error.Message);
+        Assert.Contains("sha256", error.Message);
+
+        File.Delete(weights);
+        Assert.Contains(ShippedModel.WeightsFile, Assert.Throws<FileNotFoundException>(() => ShippedModel.Verify(dir.Path)).Message);
+        Assert.Null(ShippedModel.Locate("models/no-such-model"));
+    }
+}
