@@ -10,6 +10,9 @@ foreach (var command in CommandCatalog.All())
 root.Options.Add(FailureReport.Verbose);
 // Ctrl-C / SIGTERM cancel Interruption.Token, which the long verbs pass to the trainer.
 Interruption.Install();
+// Redirected to a file or a CI log, Spectre assumes 80 columns and wraps every table cell (a method name over four lines);
+// a wide fixed width keeps each table row on one line.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
 var parse = root.Parse(args);
 try
 {

@@ -12,4 +12,11 @@ public static class TrainPresets
     /// paper is silent, see TrainConfig.PredictorLearningRateFactor). Everything else as the paper.
     /// </summary>
     public static TrainConfig CpuSmall { get; } = new() { BatchSize = 16, Epochs = 12, DecayEvery = 8, LogEvery = 5, PredictorLearningRateFactor = 0.1 };
+
+    /// <summary>
+    /// Training after a warm start from the shipped single-frame model (the demo's stages 2-3 and the ablation cells):
+    /// cpu-small's settings for a fixed number of steps (so every machine gets the same numbers), one learning rate
+    /// throughout (no decay inside so short a run), no validation until the end.
+    /// </summary>
+    public static TrainConfig AlignmentStage { get; } = CpuSmall with { MaxSteps = 300, Epochs = 1000, DecayEvery = 1000, ValidateEvery = 0 };
 }

@@ -5,9 +5,10 @@ using System.Text.Json.Nodes;
 using Dsa.Data;
 using Dsa.IO;
 using Dsa.Nn;
+using Dsa.Training;
 using Microsoft.Data.Analysis;
 
-namespace Dsa.Training;
+namespace Dsa.Workflows;
 
 /// <summary>
 /// Trains and evaluates each ablation row (Tables 4 and 5, plus the single-frame baseline) with
@@ -25,6 +26,7 @@ public static class AblationRunner
 {
     public static IReadOnlyList<string> MetricColumns { get; } = Skeleton.ReportColumns.Append("mAP").ToArray();
 
+    /// <summary>Plans the grid in <paramref name="root"/> (<see cref="AblationGrid.Plan"/>) and runs every cell in this process.</summary>
     public static IReadOnlyList<AblationCell> Run(
         IReadOnlyList<AblationRow> rows,
         IReadOnlyList<int> seeds,
@@ -39,30 +41,11 @@ public static class AblationRunner
         string? initBackboneFrom = null,
         string? warmStartFrom = null)
     {
-        if (initBackboneFrom is not null && warmStartFrom is not null)
-            throw new ArgumentException("Ablation grid: give either a backbone to start from or a single-frame model to warm-start from, not both.");
-        foreach (var (path, what) in new[] { (initBackboneFrom, "backbone"), (warmStartFrom, "warm-start") })
-            if (path is not null && !File.Exists(path))
-                throw new FileNotFoundException($"Ablation grid: the {what} checkpoint {path} does not exist.", path);
-        var cells = new List<AblationCell>();
-        foreach (var row in rows)
-            foreach (var seed in seeds)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var dir = Path.Combine(root, row.Key, $"seed{seed}");
-                var resultPath = Path.Combine(dir, "results", "val_ap.json");
-                if (!force && File.Exists(resultPath))
-                {
-                    cells.Add(ReadCell(row.Key, seed, dir, resultPath));
-                    continue;
-                }
-                var rowProgress = progress is null ? null : new InlineProgress<TrainingEvent>(e => progress.Report((row.Key, seed, e)));
-                var spec = new ExperimentSpec(dir, row.Apply(baseModel), train with { Seed = seed }, data, Force: true, MaxTrainSamples: maxTrainSamples,
-                    InitBackboneFrom: initBackboneFrom, WarmStartFrom: warmStartFrom);
-                var result = Experiment.Run(spec, rowProgress, cancellation);
-                cells.Add(new AblationCell(row.Key, seed, result.Validation.Columns, result.Validation.Total, dir, result.Elapsed.TotalSeconds));
-            }
-        return cells;
+        AblationGrid.Plan(rows, seeds, baseModel, train, data, root, new AblationPlanOptions
+        {
+            Force = force, MaxTrainSamples = maxTrainSamples, InitBackboneFrom = initBackboneFrom, WarmStartFrom = warmStartFrom,
+        });
+        return AblationGrid.RunAll(root, progress, cancellation).Finished;
     }
 
     /// <summary>Mean and sample std (n-1; 0 for a single seed) per row and column, rows in the given order.</summary>
@@ -100,26 +83,38 @@ public static class AblationRunner
         return new DataFrame(columns);
     }
 
-    /// <summary>Writes ablation.csv (summary), ablation.json (summary and every cell) into <paramref name="root"/>.</summary>
-    public static void Save(string root, IReadOnlyList<AblationCell> cells, IReadOnlyList<AblationSummaryRow> summary)
+    /// <summary>
+    /// Writes into <paramref name="dir"/>: ablation.csv (the summary, one line per row), cells.csv (one line per (row, seed):
+    /// row, seed, mAP, the paper's columns, steps and the offset errors) and ablation.json (summary, every cell with its
+    /// per-joint AP, and the command).
+    /// </summary>
+    public static void Save(string dir, IReadOnlyList<AblationCell> cells, IReadOnlyList<AblationSummaryRow> summary, string? command = null)
     {
+        Directory.CreateDirectory(dir);
+        string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+        string N(double? v) => v is { } x ? F(x) : "";
         var csv = new StringBuilder();
         csv.AppendLine(string.Join(",", new[] { "row", "paper_row", "paper_map", "seeds" }.Concat(MetricColumns.SelectMany(c => new[] { c, c + "_std" }))));
-        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         foreach (var s in summary)
             csv.AppendLine(string.Join(",", new[] { s.Row, $"\"{s.PaperRow}\"", s.PaperMap is { } p ? F(p) : "", s.Seeds.ToString(CultureInfo.InvariantCulture) }
                 .Concat(MetricColumns.SelectMany(c => new[] { F(s.Mean[c]), F(s.Std[c]) }))));
-        AtomicFile.WriteAllText(Path.Combine(root, "ablation.csv"), csv.ToString());
-        AtomicFile.WriteAllText(Path.Combine(root, "ablation.json"), JsonSerializer.Serialize(new { summary, cells }, new JsonSerializerOptions { WriteIndented = true }));
-    }
+        AtomicFile.WriteAllText(Path.Combine(dir, "ablation.csv"), csv.ToString());
 
-    private static AblationCell ReadCell(string row, int seed, string dir, string path)
-    {
-        JsonNode node;
-        try { node = JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException("empty"); }
-        catch (Exception e) when (e is JsonException or InvalidDataException) { throw new InvalidDataException($"{path}: unreadable result ({e.Message}); delete it or pass --force to retrain.", e); }
-        var columns = Skeleton.ReportColumns.ToDictionary(c => c, c => (double?)node["columns"]?[c] ?? double.NaN);
-        double map = (double?)node["total"] ?? throw new InvalidDataException($"{path}: field 'total' is missing.");
-        return new AblationCell(row, seed, columns, map, dir, 0);
+        var perCell = new StringBuilder();
+        perCell.AppendLine(string.Join(",", new[] { "row", "seed", "mAP" }.Concat(Skeleton.ReportColumns)
+            .Concat(new[] { "steps", "offset_true_motion_px", "offset_gab_error_px", "offset_stage_error_px", "offset_gab_closer_share" })));
+        foreach (var c in cells)
+            perCell.AppendLine(string.Join(",", new[] { c.Row, c.Seed.ToString(CultureInfo.InvariantCulture), F(c.Map) }
+                .Concat(Skeleton.ReportColumns.Select(k => F(c.Columns[k])))
+                .Concat(new[] { c.Steps.ToString(CultureInfo.InvariantCulture), N(c.Offsets?.TrueMotion), N(c.Offsets?.GabError), N(c.Offsets?.StageError), N(c.Offsets?.GabCloserShare) })));
+        AtomicFile.WriteAllText(Path.Combine(dir, "cells.csv"), perCell.ToString());
+
+        var json = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        AtomicFile.WriteAllText(Path.Combine(dir, "ablation.json"), JsonSerializer.Serialize(new
+        {
+            command,
+            summary,
+            cells = cells.Select(c => new { c.Row, c.Seed, Map = c.Map, c.Columns, c.PerJoint, c.Steps, c.Offsets, c.Seconds, RunDir = Path.GetRelativePath(dir, c.RunDir) }),
+        }, json));
     }
 }

@@ -1,4 +1,4 @@
-namespace Dsa.Training;
+namespace Dsa.Workflows;
 
 /// <summary>Mean and sample standard deviation over seeds of one ablation row.</summary>
 public sealed record AblationSummaryRow(

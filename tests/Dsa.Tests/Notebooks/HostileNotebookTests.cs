@@ -28,16 +28,7 @@ public class HostileNotebookTests(ITestOutputHelper output)
         NotebookJson.Write(template.Build(), path);
     }
 
-    private static Process StartDsa(string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Dsa.Cli.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        return Process.Start(start)!;
-    }
+    private static Process StartDsa(string workingDirectory, params string[] args) => DsaProcess.Start(workingDirectory, args);
 
     private static void WaitFor(string file, Process process, TimeSpan limit)
     {

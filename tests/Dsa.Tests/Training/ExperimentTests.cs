@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Dsa.Nn;
 using Dsa.Tests.Infrastructure;
 using Dsa.Training;
+using Dsa.Workflows;
 
 namespace Dsa.Tests.Training;
 
