@@ -5,33 +5,38 @@ using Spectre.Console;
 
 namespace Dsa.Cli.Commands;
 
-/// <summary>`dsa demo [--minutes N]`: synthetic data if absent, pretrain, DSA vs single-frame, evaluation, report.html.</summary>
+/// <summary>`dsa demo`: synthetic data if absent, DSA vs single-frame from the shipped model (or --from-scratch), evaluation, results.json, report.html.</summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
-        var minutes = new Option<double>("--minutes") { Description = "Training budget in minutes (about the whole run)", DefaultValueFactory = _ => 10 };
+        var minutes = new Option<double?>("--minutes") { Description = "A wall-time budget in minutes instead of fixed steps (numbers then depend on the machine's speed)" };
+        var fromScratch = new Option<bool>("--from-scratch") { Description = "Pretrain the single-frame model here (within --minutes, default 10) instead of starting from the shipped model" };
         var data = new Option<string>("--data") { Description = "Dataset folder; the synthetic set is generated there if absent", DefaultValueFactory = _ => "data/synthetic" };
         var run = new Option<string>("--out") { Description = "Run folder (report.html goes here)", DefaultValueFactory = _ => "runs/demo" };
         var seed = new Option<int>("--seed") { Description = "Seed of torch and the data pipeline", DefaultValueFactory = _ => 1 };
         var pretrainSteps = new Option<long?>("--pretrain-steps") { Description = "Fixed step count for stage 1 instead of a share of --minutes" };
-        var steps = new Option<long?>("--steps") { Description = "Fixed step count for DSA and the baseline instead of a share of --minutes" };
+        var steps = new Option<long?>("--steps") { Description = $"Fixed step count for DSA and the baseline (default after the shipped start: {TrainPresets.AlignmentStage.MaxSteps})" };
         var pretrained = new Option<string?>("--pretrained") { Description = "A finished single-frame run folder to start from instead of stage 1 (e.g. runs/demo/pretrain of another seed)" };
         var threads = new Option<int>("--threads") { Description = "Torch CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
         var command = new Command("demo", "The paper's story on synthetic videos in about 10 CPU minutes: DSA vs a single-frame baseline, with a report.")
         {
-            minutes, data, run, seed, threads, pretrainSteps, steps, pretrained,
+            minutes, fromScratch, data, run, seed, threads, pretrainSteps, steps, pretrained,
         };
         command.SetAction(parse => Execute(parse, Interruption.Token));
         return command;
 
         int Execute(ParseResult parse, CancellationToken cancellation)
         {
+            // Default: the shipped single-frame model, then a fixed number of alignment steps, so every machine gets the same numbers.
+            bool scratch = parse.GetValue(fromScratch) || parse.GetValue(pretrained) is not null;
+            var start = scratch ? null : StartingPoint.Resolve(false, null, null, "cpu-small").WarmStart;
             var options = new DemoOptions
             {
-                Minutes = parse.GetValue(minutes), DataRoot = parse.GetValue(data)!, RunRoot = parse.GetValue(run)!,
-                Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
-                PretrainSteps = parse.GetValue(pretrainSteps), AlignSteps = parse.GetValue(steps), PretrainedRun = parse.GetValue(pretrained),
+                Minutes = parse.GetValue(minutes) ?? 10, DataRoot = parse.GetValue(data)!, RunRoot = parse.GetValue(run)!,
+                Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), StartFrom = start,
+                PretrainSteps = parse.GetValue(pretrainSteps), PretrainedRun = parse.GetValue(pretrained),
+                AlignSteps = parse.GetValue(steps) ?? (start is not null && parse.GetValue(minutes) is null ? TrainPresets.AlignmentStage.MaxSteps : null),
             };
             var status = new InlineProgress<string>(s => AnsiConsole.MarkupLine($"[bold]{Markup.Escape(s)}[/]"));
             DemoResult result = ProgressDisplay.Run("demo", p => Demo.Run(options, new InlineProgress<(string Stage, TrainingEvent Event)>(e => p.Report(e.Event with
@@ -44,6 +49,7 @@ internal static class DemoCommand
                 ("DSA (cpu-small)", result.Dsa.Validation),
                 ("single-frame baseline", result.Baseline.Validation),
             });
+            Console.WriteLine($"Results: {result.ResultsPath}");
             Console.WriteLine($"Report: {result.ReportPath}");
             return 0;
         }

@@ -13,14 +13,16 @@ namespace Dsa.Reports;
 public static class DemoReport
 {
     /// <summary>Writes ROOT/report.html and returns its path.</summary>
-    public static string Write(DemoOptions options, DatasetFolder data, ExperimentResult pretrain, ExperimentResult dsa, ExperimentResult baseline)
+    public static string Write(DemoOptions options, DatasetFolder data, ExperimentResult? pretrain, ExperimentResult dsa, ExperimentResult baseline)
     {
         var report = new HtmlReport("DSA demo: temporal alignment on synthetic videos");
         report.Paragraph(
             $"Model preset cpu-small ({dsa.Model.InputHeight}x{dsa.Model.InputWidth} input, supporting offsets [{string.Join(", ", dsa.Model.SupportOffsets)}]), " +
             $"synthetic PoseTrack-format videos, seed {options.Seed}, " +
-            (options.PretrainSteps is null && options.AlignSteps is null ? $"budget {options.Minutes} minutes. " : $"fixed budgets of {pretrain.Outcome.Steps} pretraining and {dsa.Outcome.Steps} alignment steps. ") +
-            "Stage 1 trains a single-frame model from scratch (the paper starts from a COCO-pretrained HRNet; the demo pretrains its own). " +
+            (options.AlignSteps is null ? $"budget {options.Minutes} minutes. " : $"fixed budgets of {(pretrain is null ? "" : $"{pretrain.Outcome.Steps} pretraining and ")}{dsa.Outcome.Steps} alignment steps. ") +
+            (pretrain is null
+                ? $"Both models start from the single-frame weights {options.StartFrom} (the shipped model is our stand-in for the paper's COCO-pretrained HRNet). "
+                : "Stage 1 trains a single-frame model from scratch (the paper starts from a COCO-pretrained HRNet; the demo pretrains its own). ") +
             $"Stage 2 warm-starts DSA from it (backbone frozen; the head's supporting-frame inputs start at zero, so at step 0 DSA computes exactly the single-frame heatmaps) and trains the alignment and head for {dsa.Outcome.Steps} steps; " +
             "stage 3 continues the single-frame model the same way for the same number of steps. DSA and the baseline therefore differ only in what the aligned neighbouring frames add.");
 
@@ -30,8 +32,7 @@ public static class DemoReport
         {
             HtmlReport.Row("DSA (ours, cpu-small, synthetic)", dsa.Validation),
             HtmlReport.Row("single-frame baseline (ours, same backbone and steps)", baseline.Validation),
-            HtmlReport.Row("single-frame after pretraining (ours)", pretrain.Validation),
-        }.Concat(PaperResults.PoseTrack17Val.Select(HtmlReport.Row)));
+        }.Concat(pretrain is null ? [] : [HtmlReport.Row("single-frame after pretraining (ours)", pretrain.Validation)]).Concat(PaperResults.PoseTrack17Val.Select(HtmlReport.Row)));
 
         var paperDsa = PaperResults.PoseTrack17Val.Last();
         report.Chart(Charts.PerJointApBars(new Dictionary<string, IReadOnlyDictionary<string, double>>
@@ -42,12 +43,9 @@ public static class DemoReport
         }, "Per-joint AP"));
 
         report.Heading("Training loss");
-        report.Chart(Charts.LossCurves(new Dictionary<string, IReadOnlyList<(long Step, double Loss)>>
-        {
-            ["1 pretrain (single-frame)"] = Losses(pretrain.Run),
-            ["2 DSA"] = Losses(dsa.Run),
-            ["3 baseline"] = Losses(baseline.Run),
-        }));
+        var losses = new Dictionary<string, IReadOnlyList<(long Step, double Loss)>> { ["2 DSA"] = Losses(dsa.Run), ["3 baseline"] = Losses(baseline.Run) };
+        if (pretrain is not null) losses["1 pretrain (single-frame)"] = Losses(pretrain.Run);
+        report.Chart(Charts.LossCurves(losses));
 
         var val = data.Read("val");
         var dsaPredictions = PoseTrackReader.ReadFolder(dsa.Run.PredictionsDir).ToDictionary(v => v.Name);

@@ -1,4 +1,5 @@
 using Dsa.Data;
+using Dsa.Data.Synthetic;
 using Dsa.Nn;
 
 namespace Dsa.Training;
@@ -13,9 +14,14 @@ public sealed record DemoOptions
     public int Seed { get; init; } = 1;
     public int Threads { get; init; }
     public ModelConfig Model { get; init; } = ModelPresets.CpuSmall;
-    public TrainConfig Train { get; init; } = TrainPresets.CpuSmall with { Epochs = 1000, ValidateEvery = 0, DecayEvery = 1000 };
-    /// <summary>The synthetic set written when <see cref="DataRoot"/> has none.</summary>
-    public SyntheticVideoConfig Synthetic { get; init; } = new();
+    public TrainConfig Train { get; init; } = TrainPresets.AlignmentStage with { MaxSteps = null };
+    /// <summary>The synthetic set written when <see cref="DataRoot"/> has none (the shipped model's: paper-motion).</summary>
+    public SyntheticVideoConfig Synthetic { get; init; } = SyntheticPresets.Default;
+    /// <summary>
+    /// Single-frame weights (the shipped model's safetensors, or a checkpoint) that DSA and the baseline start from; stage 1
+    /// (pretraining) is then skipped. Null: pretrain here (<see cref="PretrainedRun"/>, else from scratch).
+    /// </summary>
+    public string? StartFrom { get; init; }
     /// <summary>Shares of <see cref="Minutes"/>: backbone pretraining, then DSA (the baseline gets DSA's step count).</summary>
     public double PretrainShare { get; init; } = 0.4;
     public double DsaShare { get; init; } = 0.4;

@@ -219,5 +219,25 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         // The tiny set is synthetic, so it has meta files and the blur / occlusion breakdown.
         Assert.Contains("Where the frames are hard", html);
         Assert.Contains("<td>occluded</td><td>PCKh</td>", html);
+
+        // From given single-frame weights (what the shipped model is): no stage 1, fixed steps, and results.json.
+        var fromWeights = Demo.Run(options with { RunRoot = Path.Combine(dir.Path, "from-weights"), StartFrom = result.Pretrain!.Run.LastCheckpoint, AlignSteps = 3 });
+        Assert.Null(fromWeights.Pretrain);
+        Assert.Equal(3, fromWeights.Dsa.Outcome.Steps);
+        Assert.Equal(3, fromWeights.Baseline.Outcome.Steps);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(fromWeights.ResultsPath))!;
+        Assert.Equal(Path.Combine(dir.Path, "from-weights", DemoResultsFile.FileName), fromWeights.ResultsPath);
+        foreach (var (key, run) in new[] { ("dsa", fromWeights.Dsa), ("baseline", fromWeights.Baseline) })
+        {
+            Assert.Equal(Math.Round(run.Validation.Total, 4), (double)json[key]!["mAP"]!, 9);
+            Assert.Equal(15, json[key]!["per_joint"]!.AsObject().Count);
+            Assert.Equal(3, (long)json[key]!["steps"]!);
+            Assert.Equal(new[] { "sharp", "blurred", "visible", "occluded" }, json[key]!["breakdown"]!.AsArray().Select(b => (string)b!["subset"]!));
+        }
+        Assert.NotNull(json["dsa"]!["offsets"]);
+        Assert.Null(json["baseline"]!["offsets"]);
+        Assert.Equal(new long[] { 1 }, json["motion"]!["by_distance"]!.AsArray().Select(d => (long)d!["distance"]!)); // the tiny model's offsets are -1, 1
+        Assert.True((double)json["motion"]!["by_distance"]![0]!["median_px"]! > 0);
+        Assert.Contains("start from the single-frame weights", File.ReadAllText(fromWeights.ReportPath));
     }
 }
