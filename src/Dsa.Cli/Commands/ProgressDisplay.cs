@@ -10,10 +10,19 @@ internal static class ProgressDisplay
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
+            // Per stage (the label): when and at which step its first line came, for the time estimate.
+            var started = new Dictionary<string, (System.Diagnostics.Stopwatch Clock, long Step)>();
             var plain = new InlineProgress<TrainingEvent>(e =>
             {
                 var label = e.Kind != "stopped" && e.Message is not null ? e.Message : title;
-                if (e.Kind == "step") Console.WriteLine($"{label}: epoch {e.Epoch} step {e.Step}/{e.StepsTotal} loss {e.Loss:E3} lr {e.LearningRate:G3} {e.SamplesPerSecond:F1} samples/s");
+                if (e.Kind == "step")
+                {
+                    if (!started.TryGetValue(label, out var first)) started[label] = first = (System.Diagnostics.Stopwatch.StartNew(), e.Step);
+                    long done = e.Step - first.Step;
+                    string eta = done > 0 && e.StepsTotal > e.Step
+                        ? $", about {TimeSpan.FromSeconds(first.Clock.Elapsed.TotalSeconds / done * (e.StepsTotal - e.Step)):h\\:mm\\:ss} left" : "";
+                    Console.WriteLine($"{label}: epoch {e.Epoch} step {e.Step}/{e.StepsTotal} loss {e.Loss:E3} lr {e.LearningRate:G3} {e.SamplesPerSecond:F1} samples/s{eta}");
+                }
                 else if (e.Kind == "validation") Console.WriteLine($"{label}: epoch {e.Epoch} validation mAP {e.ValidationMap:F2}");
                 else if (e.Kind == "stopped") Console.WriteLine($"{title}: {e.Message}");
                 else if (e.Kind == "warning") Console.Error.WriteLine($"warning: {e.Message}");

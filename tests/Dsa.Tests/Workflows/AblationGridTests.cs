@@ -231,6 +231,10 @@ public class AblationGridTests(TinySyntheticSet set) : IClassFixture<TinySynthet
         Assert.Contains("#SBATCH --cpus-per-task=1", text);
         Assert.Contains("#SBATCH --partition=cpu", text);
         Assert.DoesNotContain("--gres", text);
+        Assert.Contains("#SBATCH --requeue", text);
+        Assert.Contains("#SBATCH --signal=B:TERM@120", text);
+        var (syntax, _, syntaxError) = Finish(Process.Start(new ProcessStartInfo("bash", new[] { "-n", script }) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!);
+        Assert.True(syntax == 0, syntaxError);
         // Slurm reads the #SBATCH lines; the body is plain bash: run it as array task 1 would.
         var start = new ProcessStartInfo("bash", new[] { script }) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment[CellIndex.SlurmVariable] = "1";
@@ -252,5 +256,43 @@ public class AblationGridTests(TinySyntheticSet set) : IClassFixture<TinySynthet
         Assert.True(planDir.StartsWith(mount) && plan.Data.StartsWith(mount));
         Assert.Equal("/a/b", AblationJobScripts.CommonFolder(new[] { "/a/b/c", "/a/b/d/e", "/a/b" }));
         Assert.Equal("/", AblationJobScripts.CommonFolder(new[] { "/x/1", "/y/2" }));
+    }
+
+    [Fact]
+    public void RedirectedTrainingProgressCountsStepsOfTheRealTotalAndEstimatesTheTimeLeft()
+    {
+        using var dir = new TempDir();
+        var (exit, stdout, stderr) = Finish(DsaProcess.Start(dir.Path, "train", "--preset", "cpu-small", "--row", "single-frame", "--data", set.Root,
+            "--run", Path.Combine(dir.Path, "run"), "--steps", "20", "--epochs", "1000", "--batch-size", "2", "--validate-every", "0", "--threads", "1"));
+        Assert.True(exit == 0, stdout + stderr);
+        var lines = stdout.Split('\n').Where(l => l.Contains(" step ")).ToList();
+        Assert.Contains(lines, l => l.Contains("step 10/20") && System.Text.RegularExpressions.Regex.IsMatch(l, @"about \d+:\d\d:\d\d left$"));
+        Assert.DoesNotContain(lines, l => l.Contains("/1000")); // the step budget, not epochs x batches
+    }
+
+    [SkippableFact]
+    public void TheKubernetesJobIsYamlWithTheFieldsAnIndexedJobNeeds()
+    {
+        bool hasYaml = Process.Start(new ProcessStartInfo("python3", new[] { "-c", "import yaml" }) { UseShellExecute = false, RedirectStandardError = true }) is { } probe
+            && probe.WaitForExit(30_000) && probe.ExitCode == 0;
+        Skip.IfNot(hasYaml, "python3 with PyYAML (python3-yaml) is not installed: the manifest is not parsed as YAML");
+        using var dir = new TempDir();
+        var planDir = Path.Combine(dir.Path, "grid");
+        PlanIn(planDir, "complete,single-frame", new[] { 1, 2 });
+        var yaml = AblationJobScripts.WriteKubernetes(planDir, new AblationJobResources(3, 4, "16G", 0, "1:00:00", null, "registry.example/dsa:1", "dsa-work", "dsa"));
+        // PyYAML reads the manifest; the fields are printed back as JSON.
+        const string Script = "import json,sys,yaml; d=yaml.safe_load(open(sys.argv[1])); s=d['spec']; p=s['template']['spec']; c=p['containers'][0]; " +
+            "print(json.dumps({'kind':d['kind'],'api':d['apiVersion'],'mode':s['completionMode'],'completions':s['completions'],'parallelism':s['parallelism']," +
+            "'restart':p['restartPolicy'],'command':c['command'],'cpu':c['resources']['limits']['cpu'],'memory':c['resources']['limits']['memory']," +
+            "'mount':c['volumeMounts'][0]['mountPath'],'claim':p['volumes'][0]['persistentVolumeClaim']['claimName']}))";
+        var (exit, stdout, stderr) = Finish(Process.Start(new ProcessStartInfo("python3", new[] { "-c", Script, yaml }) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!);
+        Assert.True(exit == 0, stderr);
+        var job = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(("Job", "batch/v1", "Indexed"), (job.GetProperty("kind").GetString(), job.GetProperty("api").GetString(), job.GetProperty("mode").GetString()));
+        Assert.Equal((4, 3), (job.GetProperty("completions").GetInt32(), job.GetProperty("parallelism").GetInt32()));
+        Assert.Equal("Never", job.GetProperty("restart").GetString());
+        Assert.Equal(new[] { "dsa", "ablate", "cell", "--plan", Path.GetFullPath(planDir) }, job.GetProperty("command").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(("4", "16Gi", "dsa-work"), (job.GetProperty("cpu").GetString(), job.GetProperty("memory").GetString(), job.GetProperty("claim").GetString()));
+        Assert.StartsWith(job.GetProperty("mount").GetString()!, Path.GetFullPath(planDir));
     }
 }

@@ -1,4 +1,7 @@
+using Dsa.Nn;
 using Dsa.Tests.Infrastructure;
+using Dsa.Tests.Training;
+using Dsa.Training;
 using Dsa.Workflows;
 
 namespace Dsa.Tests.Workflows;
@@ -8,7 +11,7 @@ namespace Dsa.Tests.Workflows;
 /// describes, and it reproduces the manifest's check AP on the first validation videos, regenerated from the manifest's
 /// synthetic config.
 /// </summary>
-public class ShippedModelTests
+public class ShippedModelTests(TinySyntheticSet set) : IClassFixture<TinySyntheticSet>
 {
     private static string ShippedDir => ShippedModel.Locate(ShippedModel.DefaultDirectory)
         ?? throw new InvalidOperationException($"{ShippedModel.DefaultDirectory} is not in this checkout (it is committed: a clone without it is broken).");
@@ -50,5 +53,27 @@ public class ShippedModelTests
         File.Delete(weights);
         Assert.Contains(ShippedModel.WeightsFile, Assert.Throws<FileNotFoundException>(() => ShippedModel.Verify(dir.Path)).Message);
         Assert.Null(ShippedModel.Locate("models/no-such-model"));
+    }
+
+    [Fact]
+    public void ExportWritesAManifestThatItsOwnModelReproduces()
+    {
+        using var dir = new TempDir();
+        var run = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "run"), Ablations.Get("single-frame").Apply(TinySyntheticSet.Model),
+            TinySyntheticSet.Train with { MaxSteps = 2, ValidateEvery = 0 }, set.Data, Force: true, Threads: 1));
+        var outDir = Path.Combine(dir.Path, "models", "tiny");
+        var manifest = ShippedModel.Export(run.Run.LastCheckpoint, set.Data, outDir, "tiny", "a test model", "cpu-small", "dsa train ...", new string('a', 40), checkVideos: 1);
+        Assert.Equal(2, manifest.Steps);
+        Assert.Equal(Math.Round(run.Validation.Total, 4), manifest.Validation.MAP, 6);
+        Assert.Equal(ShippedModel.Sha256Of(ShippedModel.WeightsPath(outDir)), manifest.Sha256);
+        var (model, read) = ShippedModel.Load(outDir);
+        using (model)
+        {
+            Assert.Equal(manifest.Check.MAP, read.Check.MAP);
+            Assert.Equal(manifest.Check.PerJoint, read.Check.PerJoint);
+            var again = ShippedModel.EvaluateCheck(model, read.Synthetic, read.CheckVideos);
+            Assert.Equal(read.Check.MAP, again.MAP, 3);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShippedModel.Export(run.Run.LastCheckpoint, set.Data, outDir, "tiny", "", "cpu-small", "", "", checkVideos: 99));
     }
 }
