@@ -49,6 +49,8 @@ public sealed class ExperimentNotebooksTests
     {
         var (notebook, _) = RunSmoke("08-ablations.ipynb");
         Assert.Contains(Html(notebook), h => h.Contains("Plotly.newPlot") && h.Contains("single-frame"));
+        // The committed results (results/ablations/cells.csv), every row against complete DSA.
+        Assert.Contains(Html(notebook), h => h.Contains("Plotly.newPlot") && h.Contains("row − complete DSA") && h.Contains("no-alignment"));
     }
 
     [Fact]
