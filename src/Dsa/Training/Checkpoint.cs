@@ -94,9 +94,12 @@ public static class Checkpoint
     /// the model therefore computes exactly the single-frame model's heatmaps, and training can only
     /// add what the neighbouring frames contribute. Alignment modules keep their own initialisation.
     /// Returns the names that were copied. Every name and shape is checked before any weight is read.
+    /// With <paramref name="supportShare"/> s &gt; 0 the key slice gets (1-s) W and each supporting slice s W / (T-1)
+    /// (<see cref="TrainConfig.WarmStartSupportShare"/>).
     /// </summary>
-    public static IReadOnlyList<string> WarmStart(string path, DsaNet model)
+    public static IReadOnlyList<string> WarmStart(string path, DsaNet model, double supportShare = 0)
     {
+        if (!(supportShare >= 0 && supportShare < 1)) throw new ArgumentOutOfRangeException(nameof(supportShare), $"the supporting frames' share must be in [0, 1); got {supportShare}.");
         using var weights = OpenWeights(path);
         var copies = new List<(Tensor Target, DeclaredTensor Source, bool Slice)>();
         foreach (var (name, target) in model.state_dict())
@@ -116,8 +119,11 @@ public static class Checkpoint
         {
             using var value = source.Read();
             if (!slice) { target.copy_(value); continue; }
+            long c = value.shape[1], frames = target.shape[1] / c;
             target.zero_();
-            target.narrow(1, 0, value.shape[1]).copy_(value); // [C, T*C, 1, 1]: key-frame slice first
+            target.narrow(1, 0, c).copy_(value * (1 - supportShare)); // [C, T*C, 1, 1]: key-frame slice first
+            for (long f = 1; f < frames && supportShare > 0; f++)
+                target.narrow(1, f * c, c).copy_(value * (supportShare / (frames - 1)));
         }
         return copies.Select(c => c.Source.Name).ToList();
     }

@@ -35,7 +35,7 @@ public static class Experiment
         using var model = new DsaNet("dsa", spec.Model);
         if (spec.BackboneWeights is not null && !spec.Resume) model.Backbone.LoadOfficialCheckpoint(spec.BackboneWeights, spec.WeightLimits);
         if (spec.InitBackboneFrom is not null && !spec.Resume) Checkpoint.RestoreBackbone(spec.InitBackboneFrom, model);
-        if (spec.WarmStartFrom is not null && !spec.Resume) Checkpoint.WarmStart(spec.WarmStartFrom, model);
+        if (spec.WarmStartFrom is not null && !spec.Resume) Checkpoint.WarmStart(spec.WarmStartFrom, model, spec.Train.WarmStartSupportShare);
         model.to(ResolveDevice(spec.Device));
         using var loader = new DataLoader(trainSet, pipeline, new DataLoaderOptions
         {

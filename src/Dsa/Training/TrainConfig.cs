@@ -23,6 +23,14 @@ public sealed record TrainConfig
     /// 32x24 map after 300 steps at 1.0x). 1.0 = one learning rate for everything.
     /// </summary>
     public double PredictorLearningRateFactor { get; init; } = 1.0;
+    /// <summary>
+    /// After a warm start (Checkpoint.WarmStart): the share of the head's first-conv weights given to the supporting
+    /// frames. 0 (default): key slice = the single-frame weights, supporting slices = 0, so step 0 is exactly the
+    /// single-frame model, but every gradient into GAB and LEB is gated by those zero weights. s &gt; 0: key slice (1-s) W,
+    /// each of the T-1 supporting slices s W / (T-1): identical features still give the single-frame output, and the
+    /// alignment gets a gradient from step 0.
+    /// </summary>
+    public double WarmStartSupportShare { get; init; }
     /// <summary>Validate (poseval AP) every this many epochs; 0 = never.</summary>
     public int ValidateEvery { get; init; } = 1;
     /// <summary>The seed of every random choice (torch and the data pipeline).</summary>
@@ -45,6 +53,7 @@ public sealed record TrainConfig
         if (BatchSize < 1) throw new ArgumentException($"TrainConfig.BatchSize = {BatchSize} must be >= 1.");
         if (Epochs < 1) throw new ArgumentException($"TrainConfig.Epochs = {Epochs} must be >= 1.");
         if (!(PredictorLearningRateFactor > 0) || !double.IsFinite(PredictorLearningRateFactor)) throw new ArgumentException($"TrainConfig.PredictorLearningRateFactor = {PredictorLearningRateFactor} must be a positive number.");
+        if (!(WarmStartSupportShare >= 0 && WarmStartSupportShare < 1)) throw new ArgumentException($"TrainConfig.WarmStartSupportShare = {WarmStartSupportShare} must be in [0, 1).");
         if (MaxSteps is { } m && m < 1) throw new ArgumentException($"TrainConfig.MaxSteps = {m} must be >= 1.");
         if (GradientClipNorm is { } c && !(c > 0)) throw new ArgumentException($"TrainConfig.GradientClipNorm = {c} must be positive.");
     }

@@ -83,6 +83,20 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
             Assert.True(fromDsa.allclose(fromSingle, rtol: 1e-5, atol: 1e-6), $"max difference {(fromDsa - fromSingle).abs().max().item<float>()}");
             // ...yet the supporting frames are wired in: their slice of the first head conv is trainable.
             Assert.True(dsa.named_parameters().Single(p => p.name == "head.reduce.0.weight").parameter.requires_grad);
+
+            // With a supporting share s the key slice holds (1-s) W and each supporting slice s W / (T-1), so the gradient
+            // into the alignment is not gated by zero weights; frames with equal features still sum to W.
+            using var shared = new DsaNet("dsa", TinySyntheticSet.Model with { FreezeBackbone = true });
+            Checkpoint.WarmStart(pre.Run.LastCheckpoint, shared, supportShare: 0.4);
+            var w = singleModel.state_dict()["head.reduce.0.weight"];
+            var split = shared.state_dict()["head.reduce.0.weight"];
+            long ch = w.shape[1], t = split.shape[1] / ch;
+            Assert.Equal(c.FrameCount, t);
+            Assert.True(split.narrow(1, 0, ch).allclose(w * 0.6, rtol: 1e-6, atol: 1e-7));
+            for (long f = 1; f < t; f++) Assert.True(split.narrow(1, f * ch, ch).allclose(w * (0.4 / (t - 1)), rtol: 1e-6, atol: 1e-7), $"slice {f}");
+            var sum = Enumerable.Range(0, (int)t).Select(f => split.narrow(1, f * ch, ch)).Aggregate((a, b) => a + b);
+            Assert.True(sum.allclose(w, rtol: 1e-5, atol: 1e-6));
+            Assert.Throws<ArgumentOutOfRangeException>(() => Checkpoint.WarmStart(pre.Run.LastCheckpoint, shared, supportShare: 1.0));
         }
     }
 
