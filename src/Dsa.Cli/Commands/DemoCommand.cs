@@ -49,8 +49,10 @@ internal static class DemoCommand
                 ("DSA (cpu-small)", result.Dsa.Validation),
                 ("single-frame baseline", result.Baseline.Validation),
             });
+            status.Report("Writing the report.");
+            var report = Dsa.Reports.DemoReport.Write(options, new DatasetFolder(options.DataRoot), result.Pretrain, result.Dsa, result.Baseline);
             Console.WriteLine($"Results: {result.ResultsPath}");
-            Console.WriteLine($"Report: {result.ReportPath}");
+            Console.WriteLine($"Report: {report}");
             return 0;
         }
     }

@@ -1,6 +1,5 @@
 using Dsa.Data;
 using Dsa.Nn;
-using Dsa.Reports;
 
 namespace Dsa.Training;
 
@@ -16,7 +15,8 @@ namespace Dsa.Training;
 /// <item>Baseline: the same warm start as a single-frame model, trained for exactly as many steps.
 /// DSA and the baseline then differ only in what the aligned neighbouring frames add: the paper's claim.</item>
 /// </list>
-/// Then both are evaluated with the poseval-compatible AP and a self-contained HTML report is written.
+/// Then both are evaluated with the poseval-compatible AP and results.json is written; the HTML report is
+/// Reports.DemoReport's (the command line writes it: training does not depend on the report layer).
 /// </summary>
 public static class Demo
 {
@@ -67,9 +67,7 @@ public static class Demo
         var baseline = Run("baseline", singleFrame with { FreezeBackbone = true }, train with { MaxSteps = dsa.Outcome.Steps }, pretrained);
 
         var results = DemoResultsFile.Write(options.RunRoot, data, options.Seed, Path.GetFullPath(pretrained), new[] { ("dsa", dsa), ("baseline", baseline) });
-        status?.Report("Writing the report.");
-        var report = DemoReport.Write(options, data, pretrain, dsa, baseline);
-        return new DemoResult(pretrain, dsa, baseline, report, results);
+        return new DemoResult(pretrain, dsa, baseline, results);
 
         // A fixed-step pretraining with the same model and settings that already finished is not redone
         // (long jobs never lose finished work); it is evaluated again, which takes seconds.

@@ -222,9 +222,10 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
             Train = TinySyntheticSet.Train with { Epochs = 2, ValidateEvery = 0 },
         };
         var result = Demo.Run(options);
+        var reportPath = Dsa.Reports.DemoReport.Write(options, set.Data, result.Pretrain, result.Dsa, result.Baseline);
         Assert.Equal(result.Dsa.Outcome.Steps, result.Baseline.Outcome.Steps);
         Assert.True(result.Dsa.Model.FreezeBackbone && result.Baseline.Model.FreezeBackbone);
-        var html = File.ReadAllText(result.ReportPath);
+        var html = File.ReadAllText(reportPath);
         Assert.Contains("Per-joint AP", html);
         Assert.Contains("data:image/png;base64,", html);
         Assert.Contains("Plotly.newPlot", html);
@@ -235,7 +236,8 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         Assert.Contains("<td>occluded</td><td>PCKh</td>", html);
 
         // From given single-frame weights (what the shipped model is): no stage 1, fixed steps, and results.json.
-        var fromWeights = Demo.Run(options with { RunRoot = Path.Combine(dir.Path, "from-weights"), StartFrom = result.Pretrain!.Run.LastCheckpoint, AlignSteps = 3 });
+        var weightsOptions = options with { RunRoot = Path.Combine(dir.Path, "from-weights"), StartFrom = result.Pretrain!.Run.LastCheckpoint, AlignSteps = 3 };
+        var fromWeights = Demo.Run(weightsOptions);
         Assert.Null(fromWeights.Pretrain);
         Assert.Equal(3, fromWeights.Dsa.Outcome.Steps);
         Assert.Equal(3, fromWeights.Baseline.Outcome.Steps);
@@ -252,6 +254,7 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         Assert.Null(json["baseline"]!["offsets"]);
         Assert.Equal(new long[] { 1 }, json["motion"]!["by_distance"]!.AsArray().Select(d => (long)d!["distance"]!)); // the tiny model's offsets are -1, 1
         Assert.True((double)json["motion"]!["by_distance"]![0]!["median_px"]! > 0);
-        Assert.Contains("start from the single-frame weights", File.ReadAllText(fromWeights.ReportPath));
+        var weightsReport = Dsa.Reports.DemoReport.Write(weightsOptions, set.Data, null, fromWeights.Dsa, fromWeights.Baseline);
+        Assert.Contains("start from the single-frame weights", File.ReadAllText(weightsReport));
     }
 }

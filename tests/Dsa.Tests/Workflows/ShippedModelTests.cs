@@ -76,4 +76,24 @@ public class ShippedModelTests(TinySyntheticSet set) : IClassFixture<TinySynthet
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => ShippedModel.Export(run.Run.LastCheckpoint, set.Data, outDir, "tiny", "", "cpu-small", "", "", checkVideos: 99));
     }
+
+    [Fact]
+    public void TheDefaultDemoStartsFromTheShippedModelAndWritesItsResultsAndReport()
+    {
+        using var dir = new TempDir();
+        var outDir = Path.Combine(dir.Path, "demo");
+        // From the repository (where models/ is found), on the tiny set, 2 steps instead of the default 300.
+        using var demo = DsaProcess.Start(Fixtures.RepoRoot, "demo", "--data", set.Root, "--out", outDir, "--steps", "2", "--threads", "1");
+        var stdout = demo.StandardOutput.ReadToEndAsync();
+        var stderr = demo.StandardError.ReadToEndAsync();
+        Assert.True(demo.WaitForExit(TimeSpan.FromMinutes(4)), "dsa demo did not finish in 4 minutes");
+        Assert.True(demo.ExitCode == 0, stdout.Result + stderr.Result);
+        Assert.Contains($"start from {Path.GetFullPath(ShippedModel.WeightsPath(ShippedDir))}", stdout.Result);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, DemoResultsFile.FileName)))!;
+        Assert.Equal(2, (long)json["dsa"]!["steps"]!);
+        Assert.Equal(2, (long)json["baseline"]!["steps"]!);
+        Assert.Equal(Path.GetFullPath(ShippedModel.WeightsPath(ShippedDir)), (string)json["start"]!);
+        Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
+        Assert.False(Directory.Exists(Path.Combine(outDir, "pretrain"))); // no pretraining from scratch
+    }
 }
