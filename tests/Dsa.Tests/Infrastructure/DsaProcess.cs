@@ -28,4 +28,21 @@ public static class DsaProcess
     }
 
     public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <summary>Another program (bash, python3) with its output captured, for the files dsa writes for other tools.</summary>
+    public static Process StartTool(string file, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var start = new ProcessStartInfo(file, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Waits for the process (killed and failed past <paramref name="limit"/>), reading both streams meanwhile.</summary>
+    public static (int Exit, string Out, string Error) Finish(Process process, TimeSpan limit)
+    {
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit)) { process.Kill(); Assert.Fail($"{process.StartInfo.FileName} did not finish within {limit}"); }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
 }

@@ -28,13 +28,7 @@ public class AblationGridTests(TinySyntheticSet set) : IClassFixture<TinySynthet
         AblationGrid.Plan(Ablations.Parse(rows), seeds, TinySyntheticSet.Model, train ?? TinySyntheticSet.Train with { ValidateEvery = 0 },
             set.Data, dir, new AblationPlanOptions { Threads = 1, Force = force, Command = "test" });
 
-    private static (int Exit, string Out, string Error) Finish(Process process)
-    {
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(CellLimit)) { process.Kill(); Assert.Fail($"dsa did not finish within {CellLimit}"); }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Exit, string Out, string Error) Finish(Process process) => DsaProcess.Finish(process, CellLimit);
 
     [Fact]
     public void CellsRunAsSeparateJobsCollectToWhatOneProcessComputes()
@@ -233,12 +227,10 @@ public class AblationGridTests(TinySyntheticSet set) : IClassFixture<TinySynthet
         Assert.DoesNotContain("--gres", text);
         Assert.Contains("#SBATCH --requeue", text);
         Assert.Contains("#SBATCH --signal=B:TERM@120", text);
-        var (syntax, _, syntaxError) = Finish(Process.Start(new ProcessStartInfo("bash", new[] { "-n", script }) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!);
+        var (syntax, _, syntaxError) = Finish(DsaProcess.StartTool("bash", null, "-n", script));
         Assert.True(syntax == 0, syntaxError);
         // Slurm reads the #SBATCH lines; the body is plain bash: run it as array task 1 would.
-        var start = new ProcessStartInfo("bash", new[] { script }) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment[CellIndex.SlurmVariable] = "1";
-        var (exit, stdout, stderr) = Finish(Process.Start(start)!);
+        var (exit, stdout, stderr) = Finish(DsaProcess.StartTool("bash", new Dictionary<string, string> { [CellIndex.SlurmVariable] = "1" }, script));
         Assert.True(exit == 0, stdout + stderr);
         var collected = AblationGrid.Collect(planDir);
         Assert.Equal(2, Assert.Single(collected.Finished).Seed);
@@ -273,8 +265,9 @@ public class AblationGridTests(TinySyntheticSet set) : IClassFixture<TinySynthet
     [SkippableFact]
     public void TheKubernetesJobIsYamlWithTheFieldsAnIndexedJobNeeds()
     {
-        bool hasYaml = Process.Start(new ProcessStartInfo("python3", new[] { "-c", "import yaml" }) { UseShellExecute = false, RedirectStandardError = true }) is { } probe
-            && probe.WaitForExit(30_000) && probe.ExitCode == 0;
+        bool hasYaml;
+        try { hasYaml = Finish(DsaProcess.StartTool("python3", null, "-c", "import yaml")).Exit == 0; }
+        catch (System.ComponentModel.Win32Exception) { hasYaml = false; } // no python3 at all
         Skip.IfNot(hasYaml, "python3 with PyYAML (python3-yaml) is not installed: the manifest is not parsed as YAML");
         using var dir = new TempDir();
         var planDir = Path.Combine(dir.Path, "grid");
@@ -285,7 +278,7 @@ public class AblationGridTests(TinySyntheticSet set) : IClassFixture<TinySynthet
             "print(json.dumps({'kind':d['kind'],'api':d['apiVersion'],'mode':s['completionMode'],'completions':s['completions'],'parallelism':s['parallelism']," +
             "'restart':p['restartPolicy'],'command':c['command'],'cpu':c['resources']['limits']['cpu'],'memory':c['resources']['limits']['memory']," +
             "'mount':c['volumeMounts'][0]['mountPath'],'claim':p['volumes'][0]['persistentVolumeClaim']['claimName']}))";
-        var (exit, stdout, stderr) = Finish(Process.Start(new ProcessStartInfo("python3", new[] { "-c", Script, yaml }) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!);
+        var (exit, stdout, stderr) = Finish(DsaProcess.StartTool("python3", null, "-c", Script, yaml));
         Assert.True(exit == 0, stderr);
         var job = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(("Job", "batch/v1", "Indexed"), (job.GetProperty("kind").GetString(), job.GetProperty("api").GetString(), job.GetProperty("mode").GetString()));

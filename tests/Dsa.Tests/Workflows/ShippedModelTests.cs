@@ -84,11 +84,9 @@ public class ShippedModelTests(TinySyntheticSet set) : IClassFixture<TinySynthet
         var outDir = Path.Combine(dir.Path, "demo");
         // From the repository (where models/ is found), on the tiny set, 2 steps instead of the default 300.
         using var demo = DsaProcess.Start(Fixtures.RepoRoot, "demo", "--data", set.Root, "--out", outDir, "--steps", "2", "--threads", "1");
-        var stdout = demo.StandardOutput.ReadToEndAsync();
-        var stderr = demo.StandardError.ReadToEndAsync();
-        Assert.True(demo.WaitForExit(TimeSpan.FromMinutes(4)), "dsa demo did not finish in 4 minutes");
-        Assert.True(demo.ExitCode == 0, stdout.Result + stderr.Result);
-        Assert.Contains($"start from {Path.GetFullPath(ShippedModel.WeightsPath(ShippedDir))}", stdout.Result);
+        var (exit, stdout, stderr) = DsaProcess.Finish(demo, TimeSpan.FromMinutes(4));
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains($"start from {Path.GetFullPath(ShippedModel.WeightsPath(ShippedDir))}", stdout);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, DemoResultsFile.FileName)))!;
         Assert.Equal(2, (long)json["dsa"]!["steps"]!);
         Assert.Equal(2, (long)json["baseline"]!["steps"]!);
