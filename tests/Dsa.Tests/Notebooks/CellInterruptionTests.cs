@@ -74,7 +74,9 @@ public sealed class CellInterruptionTests
     {
         var session = new NotebookSession(Path.GetTempPath()) { InterruptGracePeriod = TimeSpan.FromMilliseconds(200) };
         Run(session, "int k = 5;");
-        var (abandoned, outputs) = Run(session, "Console.WriteLine(\"started\"); Thread.Sleep(1500); int j = 1;", interruptOnceStarted: true);
+        // The sleep has no interruption point and must outlast the interrupt plus the grace period
+        // even on a loaded CI machine (1.5 s did not: the cell then stopped cooperatively after it).
+        var (abandoned, outputs) = Run(session, "Console.WriteLine(\"started\"); Thread.Sleep(30000); int j = 1;", interruptOnceStarted: true);
         Assert.Equal(CellOutcome.Cancelled, abandoned.Outcome);
         Assert.Contains("abandoned", outputs.Text);
         var (after, result) = Run(session, "k");
