@@ -38,14 +38,21 @@ internal static class KernelCommand
     private static Command CreateInstall()
     {
         var (user, prefix, name) = LocationOptions();
-        var install = new Command("install", $"Write the kernelspec (kernel.json, logos); default name {KernelSpec.DefaultName}, the name in the notebooks' metadata.") { user, prefix, name };
+        var force = new Option<bool>("--force") { Description = "Replace a kernelspec of that name that another program wrote (.NET Interactive's .net-csharp, say)." };
+        var install = new Command("install", $"Write the kernelspec (kernel.json, logos); default name {KernelSpec.DefaultName}, the name in the notebooks' metadata; another program's kernelspec of that name is left alone unless --force.") { user, prefix, name, force };
         install.Validators.Add(result =>
         {
             if (result.GetValue(user) && result.GetValue(prefix) is not null) result.AddError("give at most one of --user or --prefix DIR.");
         });
         install.SetAction(parse =>
         {
-            string folder = KernelSpec.Install(KernelsDirectory(parse.GetValue(prefix)), parse.GetValue(name)!, Launch());
+            string folder;
+            try { folder = KernelSpec.Install(KernelsDirectory(parse.GetValue(prefix)), parse.GetValue(name)!, Launch(), parse.GetValue(force)); }
+            catch (KernelSpecConflictException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
             Console.WriteLine($"installed kernelspec '{parse.GetValue(name)}' ({KernelSpec.DisplayName}) in {folder}");
             return 0;
         });
@@ -55,11 +62,18 @@ internal static class KernelCommand
     private static Command CreateUninstall()
     {
         var (user, prefix, name) = LocationOptions();
-        var uninstall = new Command("uninstall", "Remove the kernelspec written by install.") { user, prefix, name };
+        var force = new Option<bool>("--force") { Description = "Remove the kernelspec even when another program wrote it." };
+        var uninstall = new Command("uninstall", "Remove the kernelspec written by install.") { user, prefix, name, force };
         uninstall.SetAction(parse =>
         {
             string kernels = KernelsDirectory(parse.GetValue(prefix));
-            bool removed = KernelSpec.Uninstall(kernels, parse.GetValue(name)!);
+            bool removed;
+            try { removed = KernelSpec.Uninstall(kernels, parse.GetValue(name)!, parse.GetValue(force)); }
+            catch (KernelSpecConflictException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
             Console.WriteLine(removed ? $"removed {Path.Combine(kernels, parse.GetValue(name)!)}" : $"no kernelspec '{parse.GetValue(name)}' in {kernels}");
             return removed ? 0 : 1;
         });

@@ -33,6 +33,44 @@ public sealed class KernelSpecTests
         Assert.Equal(1, DsaCli.Run("kernel", "uninstall", "--prefix", prefix.Path).Exit);
     }
 
+    // What `dotnet-interactive jupyter install` (1.0.712001) writes as kernels/.net-csharp/kernel.json.
+    private const string DotnetInteractiveSpec = """
+        {
+          "argv": ["dotnet", "interactive", "jupyter", "--default-kernel", "csharp", "{connection_file}", "--http-port-range", "2048-3000"],
+          "display_name": ".NET (C#)",
+          "language": "C#",
+          "metadata": { "vscode": { "extension_id": "ms-dotnettools.dotnet-interactive-vscode", "kernel_id": "dotnet-interactive" } }
+        }
+        """;
+
+    [Fact]
+    public void InstallLeavesDotnetInteractivesKernelspecAloneUnlessForced()
+    {
+        using var prefix = new TempDir();
+        string folder = Path.Combine(prefix.Path, "share", "jupyter", "kernels", KernelSpec.DefaultName);
+        Directory.CreateDirectory(folder);
+        string specPath = Path.Combine(folder, "kernel.json");
+        File.WriteAllText(specPath, DotnetInteractiveSpec);
+
+        var (exit, error) = DsaCli.Run("kernel", "install", "--prefix", prefix.Path);
+        Assert.Equal(2, exit);
+        Assert.Contains(specPath, error);
+        Assert.Contains("\".NET (C#)\": dotnet interactive jupyter", error);
+        Assert.Contains("--name", error);
+        Assert.Equal(DotnetInteractiveSpec, File.ReadAllText(specPath));
+        Assert.Equal(2, DsaCli.Run("kernel", "uninstall", "--prefix", prefix.Path).Exit);
+        Assert.True(File.Exists(specPath));
+
+        // Beside it under another name: both kernels stay installed.
+        Assert.Equal(0, DsaCli.Run("kernel", "install", "--prefix", prefix.Path, "--name", "dsa-csharp").Exit);
+        Assert.Equal(DotnetInteractiveSpec, File.ReadAllText(specPath));
+        // Ours is recognised as ours: installing again replaces it without --force.
+        Assert.Equal(0, DsaCli.Run("kernel", "install", "--prefix", prefix.Path, "--name", "dsa-csharp").Exit);
+
+        Assert.Equal(0, DsaCli.Run("kernel", "install", "--prefix", prefix.Path, "--force").Exit);
+        Assert.Equal("C# (DSA)", (string?)JsonNode.Parse(File.ReadAllText(specPath))!["display_name"]);
+    }
+
     [Fact]
     public void KernelNameWithAPathSeparatorIsRefused()
     {
