@@ -28,17 +28,14 @@ public static class DsaFormatters
     private static readonly object Gate = new();
     private static bool registered;
 
-    // The plotly.js scope of the notebook session formatting on this logical call context (an
-    // AsyncLocal like Display's sink, so sessions running side by side in one process never share it).
-    private static readonly AsyncLocal<PlotlyJsScope?> CurrentPlotlyJsScope = new();
-
     // Which MIME types each formatted type contributes to a bundle, richest first. Jupyter front ends
     // pick the richest they can render and fall back to text/plain (e.g. a terminal, a diff tool).
     private static readonly (Type Type, string[] MimeTypes)[] RichTypes =
     [
         (typeof(SKImage), [Png, PlainText]),
         (typeof(SKBitmap), [Png, PlainText]),
-        (typeof(GenericChart), [Html, PlainText]),
+        // image/png: the static rendering, for viewers that run no JavaScript and front ends that prefer it.
+        (typeof(GenericChart), [Html, Png, PlainText]),
         (typeof(DataFrame), [Html, PlainText]),
         (typeof(torch.Tensor), [PlainText]),
     ];
@@ -53,11 +50,15 @@ public static class DsaFormatters
             Formatter.Register<SKImage>((image, context) => Write(context, $"SKImage {image.Width}x{image.Height} px"), PlainText);
             Formatter.Register<SKBitmap>((bitmap, context) => Write(context, EncodePngBase64(bitmap)), Png);
             Formatter.Register<SKBitmap>((bitmap, context) => Write(context, $"SKBitmap {bitmap.Width}x{bitmap.Height} px {bitmap.ColorType}"), PlainText);
-            Formatter.Register<GenericChart>((chart, context) => Write(context, ChartHtml(chart)), Html);
+            Formatter.Register<GenericChart>((chart, context) => Write(context, Charts.ToNotebookHtml(chart)), Html);
+            Formatter.Register<GenericChart>((chart, context) => Write(context, Convert.ToBase64String(Charts.ToPng(chart))), Png);
             Formatter.Register<GenericChart>((chart, context) => Write(context, $"Plotly chart ({GenericChart.getTraces(chart).Length} traces)"), PlainText);
             Formatter.Register<DataFrame>((frame, context) => Write(context, DataFrameHtml(frame)), Html);
             Formatter.Register<DataFrame>((frame, context) => Write(context, DataFrameText(frame)), PlainText);
             Formatter.Register<torch.Tensor>((tensor, context) => Write(context, TensorSummary(tensor)), PlainText);
+            // .NET Interactive puts a value's preferred MIME types into its display bundle (otherwise only text/html),
+            // so the same bundle as ToMimeBundle's comes out there.
+            foreach (var (type, mimeTypes) in RichTypes) Formatter.SetPreferredMimeTypesFor(type, mimeTypes);
             registered = true;
         }
     }
@@ -77,19 +78,6 @@ public static class DsaFormatters
         foreach (var mime in mimeTypes)
             bundle[mime] = Formatter.ToDisplayString(value, mime);
         return bundle;
-    }
-
-    /// <summary>
-    /// Until the result is disposed, charts formatted on this call context embed plotly.js only if
-    /// <paramref name="scope"/> has not embedded it yet (later charts get the div and newPlot script
-    /// only). Without a scope every chart is self-contained.
-    /// </summary>
-    public static IDisposable Attach(PlotlyJsScope scope)
-    {
-        ArgumentNullException.ThrowIfNull(scope);
-        var previous = CurrentPlotlyJsScope.Value;
-        CurrentPlotlyJsScope.Value = scope;
-        return new RestoreScope(previous);
     }
 
     /// <summary>"Tensor [2, 3] Float32 cpu": shape, dtype and device, never the values (they can be huge).</summary>
@@ -115,23 +103,6 @@ public static class DsaFormatters
         using var image = SKImage.FromBitmap(bitmap)
             ?? throw new InvalidOperationException($"SkiaSharp could not wrap a {bitmap.Width}x{bitmap.Height} {bitmap.ColorType} bitmap as an image.");
         return EncodePngBase64(image);
-    }
-
-    /// <summary>
-    /// The chart as an HTML fragment. Notebooks are read offline (no CDN), so plotly.js (about
-    /// 3.6 MB) is inlined: in every chart when no <see cref="PlotlyJsScope"/> is attached, else only
-    /// in the scope's first chart. The chart's div holds a static PNG that its script removes
-    /// before plotting, so viewers without JavaScript (GitHub) still show the chart. The PNG goes
-    /// inside the HTML, not as an image/png entry of the bundle: front ends (and nbconvert, whose
-    /// display priority GitHub's renderer follows) pick text/html over image/png, so a separate
-    /// entry would only double the notebook's size.
-    /// </summary>
-    private static string ChartHtml(GenericChart chart)
-    {
-        var scope = CurrentPlotlyJsScope.Value;
-        if (scope is null) return Charts.ToSelfContainedHtml(chart, staticFallback: true);
-        var fragment = Charts.ToHtmlFragment(chart, staticFallback: true);
-        return scope.Claim() ? Charts.PlotlyJsScriptTag() + fragment : fragment;
     }
 
     private static string DataFrameHtml(DataFrame frame)
@@ -181,9 +152,4 @@ public static class DsaFormatters
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
-
-    private sealed class RestoreScope(PlotlyJsScope? previous) : IDisposable
-    {
-        public void Dispose() => CurrentPlotlyJsScope.Value = previous;
-    }
 }

@@ -64,8 +64,6 @@ public static class NotebookRunner
         finally
         {
             recorder.EndCell();
-            // Outputs may have been replaced or cleared after the chart that carried plotly.js was shown.
-            PlotlyJsPlacement.Apply(notebook, session.PlotlyJsEmbedded);
         }
     }
 

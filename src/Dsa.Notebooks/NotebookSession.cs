@@ -20,7 +20,6 @@ public sealed class NotebookSession
     private readonly ScriptOptions options;
     private readonly CellGlobals globals;
     private readonly SemaphoreSlim oneCellAtATime = new(1, 1);
-    private readonly PlotlyJsScope plotlyJs = new();
     private ScriptState<object>? state;
 
     public NotebookSession(string notebookDirectory)
@@ -30,8 +29,6 @@ public sealed class NotebookSession
         globals = new CellGlobals(notebookDirectory);
     }
 
-    /// <summary>True once a chart output of this session carried plotly.js (see <see cref="PlotlyJsScope"/>).</summary>
-    public bool PlotlyJsEmbedded => plotlyJs.Embedded;
 
     /// <summary>Jupyter's execution counter: incremented for every executed cell, including failing ones.</summary>
     public int ExecutionCount { get; private set; }
@@ -108,9 +105,7 @@ public sealed class NotebookSession
     private async Task<CellOutcome> RunAsync(InstrumentedCell cell, OutputChannel channel, int count, CancellationToken cancellation)
     {
         globals.BeginCell(cancellation);
-        // For the whole cell (displays inside the script and the trailing expression's result):
-        // plotly.js goes into this session's first chart only. Restored when this async method returns.
-        using var plotlyJsOnce = DsaFormatters.Attach(plotlyJs);
+        CellCancellation.Enter(cancellation); // for library code the cell calls (NotebookWorkspace.Cancellation); flows into the task below
         Task<ScriptState<object>> run;
         using (ConsoleCapture.Route(channel))
         using (Display.Attach(channel))

@@ -32,6 +32,12 @@ public static class ScriptEnvironment
 
     private static readonly Lazy<ScriptOptions> Options = new(Build);
 
+    // The references the runner carries, by assembly simple name (see CarriedAssemblyResolver).
+    private static readonly Lazy<IReadOnlyDictionary<string, MetadataReference>> Carried = new(() =>
+        Default.MetadataReferences.OfType<PortableExecutableReference>().Where(r => r.FilePath is not null)
+            .GroupBy(r => Path.GetFileNameWithoutExtension(r.FilePath!), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => (MetadataReference)g.First(), StringComparer.OrdinalIgnoreCase));
+
     /// <summary>How cells parse (script submissions, latest C#): for tools that read a cell without running it.</summary>
     public static readonly Microsoft.CodeAnalysis.CSharp.CSharpParseOptions ParseOptions =
         new(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest, kind: SourceCodeKind.Script);
@@ -41,7 +47,8 @@ public static class ScriptEnvironment
     /// <summary>The options for cells of a notebook in <paramref name="notebookDirectory"/>: <c>#r "x.dll"</c> resolves relative to it.</summary>
     public static ScriptOptions For(string notebookDirectory) =>
         Default
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(notebookDirectory).WithSearchPaths(notebookDirectory))
+            .WithMetadataResolver(new CarriedAssemblyResolver(
+                ScriptMetadataResolver.Default.WithBaseDirectory(notebookDirectory).WithSearchPaths(notebookDirectory), Carried.Value))
             .WithSourceResolver(new SourceFileResolver([notebookDirectory], notebookDirectory));
 
     private static ScriptOptions Build()

@@ -163,6 +163,37 @@ public static class Charts
     }
 
     /// <summary>
+    /// The chart for a notebook output: <see cref="ToHtmlFragment"/> with its static picture, drawn by the page's
+    /// plotly.js when there is one, else by the plotly.js release Plotly.NET bundles, fetched from cdn.plot.ly
+    /// (through require.js where the page has it, as classic Jupyter does). Inlining plotly.js (3.6 MB) even once
+    /// would make every notebook with a chart larger than the 1.5 MB a committed notebook may take; offline, and in
+    /// viewers without JavaScript (GitHub, nbviewer), the static picture stays.
+    /// </summary>
+    public static string ToNotebookHtml(GenericChart chart)
+    {
+        var html = ToHtmlFragment(chart, staticFallback: true);
+        var render = RenderCall.Match(html);
+        if (!render.Success)
+            throw new InvalidOperationException("Plotly.NET's chart HTML no longer ends with the renderPlotly_ID(); call this loader expects.");
+        string name = render.Groups["name"].Value;
+        string loader = $$"""
+            (function () {
+                if (window.Plotly) { {{name}}(); return; }
+                var src = '{{PlotlyJsCdnUrl}}';
+                if (typeof window.requirejs === 'function') { window.requirejs([src], function (plotly) { window.Plotly = plotly; {{name}}(); }); return; }
+                var script = document.createElement('script'); script.src = src; script.onload = {{name}}; document.head.appendChild(script);
+            })();
+            """;
+        return html.Remove(render.Index, render.Length).Insert(render.Index, loader);
+    }
+
+    /// <summary>The CDN address of the plotly.js release that Plotly.NET bundles (the one its charts are written for).</summary>
+    public static string PlotlyJsCdnUrl => $"https://cdn.plot.ly/{BundledPlotlyJsName.Value}";
+
+    // Plotly.NET's chart HTML ends its script with the call renderPlotly_ID();
+    private static readonly Regex RenderCall = new(@"(?<name>renderPlotly_[0-9a-f]+)\(\);", RegexOptions.Compiled | RegexOptions.RightToLeft);
+
+    /// <summary>
     /// A static PNG of the chart (<see cref="StaticChartRenderer"/>), by default at the chart's
     /// layout size: for pages and viewers without JavaScript, and for files next to a report.
     /// </summary>
@@ -214,12 +245,19 @@ public static class Charts
     /// </summary>
     public static string PlotlyJsScriptTag() => $"<script type=\"text/javascript\" charset=\"utf-8\">{BundledPlotlyJs.Value}</script>";
 
-    private static readonly Lazy<string> BundledPlotlyJs = new(() =>
+    private static readonly Lazy<string> BundledPlotlyJsResource = new(() =>
     {
         var assembly = typeof(GenericChart).Assembly;
-        var name = assembly.GetManifestResourceNames().SingleOrDefault(n => Regex.IsMatch(n, @"plotly-[0-9.]+\.min\.js$"))
+        return assembly.GetManifestResourceNames().SingleOrDefault(n => Regex.IsMatch(n, @"plotly-[0-9.]+\.min\.js$"))
             ?? throw new InvalidOperationException($"{assembly.GetName().Name} carries no plotly-*.min.js resource.");
-        using var stream = assembly.GetManifestResourceStream(name)!;
+    });
+
+    // "plotly-2.27.1.min.js": the resource's file name.
+    private static readonly Lazy<string> BundledPlotlyJsName = new(() => Regex.Match(BundledPlotlyJsResource.Value, @"plotly-[0-9.]+\.min\.js$").Value);
+
+    private static readonly Lazy<string> BundledPlotlyJs = new(() =>
+    {
+        using var stream = typeof(GenericChart).Assembly.GetManifestResourceStream(BundledPlotlyJsResource.Value)!;
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     });

@@ -226,7 +226,8 @@ public sealed class NotebookRunnerTests(ExecutedNotebookFixture run) : IClassFix
             + "chart");
         Assert.True(result.Succeeded, result.Failure);
         var data = Assert.Single(Outputs(notebook.Cells[0], "execute_result"))["data"]!;
-        Assert.Contains("plotly.js v", Text(data["text/html"]));
+        Assert.Contains("Plotly.newPlot", Text(data["text/html"]));
+        Assert.NotNull(data["image/png"]);
     }
 
     [Fact]
