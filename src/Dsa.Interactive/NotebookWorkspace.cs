@@ -1,4 +1,5 @@
 using Dsa.Data;
+using Dsa.Data.Synthetic;
 using Dsa.Nn;
 using Dsa.Training;
 using static TorchSharp.torch;
@@ -82,12 +83,12 @@ public sealed class NotebookWorkspace : IDisposable
 
     /// <summary>
     /// The synthetic set: at the full budget data/synthetic (written with <paramref name="full"/>, default
-    /// <see cref="SyntheticVideoConfig"/>'s defaults, only when absent); at smoke a fresh set in the scratch folder
+    /// <see cref="SyntheticPresets.Default"/>, the paper-motion set the demo and the shipped model use, only when absent); at smoke a fresh set in the scratch folder
     /// (<paramref name="smoke"/>, default <see cref="SmokeSynthetic"/>).
     /// </summary>
     public SyntheticSet Synthetic(SyntheticVideoConfig? full = null, SyntheticVideoConfig? smoke = null)
     {
-        var config = Smoke ? smoke ?? SmokeSynthetic : full ?? new SyntheticVideoConfig();
+        var config = Smoke ? smoke ?? SmokeSynthetic : full ?? SyntheticPresets.Default;
         string root = Smoke ? Path.Combine(Scratch, "data") : Path.Combine(RepositoryRoot, "data", "synthetic");
         bool present = Directory.Exists(Path.Combine(root, "annotations"));
         var summary = present ? SyntheticVideoSummary.Read(root) : new SyntheticVideoGenerator(config).Write(root);

@@ -22,6 +22,12 @@ public sealed record AlignmentOffsetReport(
     /// <summary>StageError / TrueMotion: 1 = no better than not aligning, 0 = perfect.</summary>
     public double RelativeStageError => StageError / TrueMotion;
 
+    /// <summary>One sentence with the numbers: the error of GAB's offsets at the joints against the error of zero offsets.</summary>
+    public string Summary => GabError is { } gab
+        ? $"{Stage}, {Pairs} (joint, supporting frame) pairs of {Samples} samples: |GAB offset - true motion| = {gab:F2} px against {TrueMotion:F2} px " +
+          $"for zero offsets (no alignment); GAB is closer than zero for {GabCloserShare:P0} of the pairs; mean |GAB offset| {MeanGabOffset:F2} px"
+        : $"{Stage} has no GAB: the stage's mean sampling displacement misses the true motion by {StageError:F2} px against {TrueMotion:F2} px for none";
+
     /// <summary>Where a run folder keeps it: results/alignment_offsets.json.</summary>
     public const string FileName = "alignment_offsets.json";
 

@@ -53,6 +53,28 @@ public static class Charts
     }
 
     /// <summary>
+    /// Learning rate against epoch (0-based), one line per reading of a schedule, on a log axis. In the library rather
+    /// than in a notebook cell: a cell that names Plotly.NET's F# types itself does not compile under .NET Interactive,
+    /// whose FSharp.Core (10.0) is older than the one Plotly.NET 6 is built against (10.1).
+    /// </summary>
+    public static GenericChart LearningRateSchedules(IReadOnlyDictionary<string, IReadOnlyList<double>> perEpoch, string title = "Learning-rate schedule")
+    {
+        ArgumentNullException.ThrowIfNull(perEpoch);
+        if (perEpoch.Count == 0) throw new ArgumentException("LearningRateSchedules needs at least one schedule.", nameof(perEpoch));
+        var traces = new List<GenericChart>();
+        foreach (var (name, rates) in perEpoch)
+        {
+            CheckFinite(rates, $"schedule '{name}'");
+            if (rates.Any(r => r <= 0)) throw new ArgumentException($"schedule '{name}': a non-positive learning rate cannot go on the log axis.", nameof(perEpoch));
+            traces.Add(CSharpChart.Line<int, double, string>(Enumerable.Range(0, rates.Count), rates, Name: name));
+        }
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<int, int, string>(TitleText: "epoch (0-based)")
+            .WithYAxisStyle<double, double, string>(TitleText: "learning rate", AxisType: StyleParam.AxisType.Log);
+        return WithTitle(chart, title).WithSize(900, 450);
+    }
+
+    /// <summary>
     /// Grouped bars: per method, AP for Head, Shoulder, Elbow, Wrist, Hip, Knee, Ankle and mAP
     /// (<see cref="ApColumns"/>), always in that order on the x axis whatever the dictionaries'
     /// order. A method may lack columns (the paper prints "-" for some): those bars are left out.

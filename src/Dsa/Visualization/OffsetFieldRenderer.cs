@@ -150,9 +150,12 @@ public static class OffsetFieldRenderer
     /// saturation 1 (optical-flow convention, see <see cref="ColourWheelLegend"/>). The
     /// displacement is the mean of the 9 taps' offsets, or tap <paramref name="tap"/>'s alone.
     /// Each feature pixel becomes a <paramref name="scale"/>-pixel block (nearest neighbour;
-    /// the default = stride, so the image lines up with the crop).
+    /// the default = stride, so the image lines up with the crop). Full brightness is
+    /// <paramref name="maxMagnitude"/> feature pixels when given (pass the same value to every panel of a
+    /// figure, and to <see cref="ScaleLegend"/>, so that 0.2 px does not look as strong as 1.5 px), else the
+    /// field's own maximum (<see cref="MaxMagnitude"/>).
     /// </summary>
-    public static SKImage DenseField(Tensor offset, int? tap = null, int scale = 4)
+    public static SKImage DenseField(Tensor offset, int? tap = null, int scale = 4, double? maxMagnitude = null)
     {
         var field = ReadOffset(offset);
         if (tap is int t && (t < 0 || t >= Taps)) throw new ArgumentOutOfRangeException(nameof(tap), t, "Tap index must be in 0..8.");
@@ -175,9 +178,49 @@ public static class OffsetFieldRenderer
             }
         double max = 0;
         for (int i = 0; i < dy.Length; i++) max = Math.Max(max, Math.Sqrt(dy[i] * dy[i] + dx[i] * dx[i]));
+        if (maxMagnitude is double given)
+        {
+            if (!(given > 0) || double.IsInfinity(given)) throw new ArgumentOutOfRangeException(nameof(maxMagnitude), given, "The colour scale's maximum must be a positive number of feature pixels.");
+            max = given;
+        }
         var colours = new SKColor[h * w];
         for (int i = 0; i < colours.Length; i++) colours[i] = DirectionColour(dy[i], dx[i], max);
         return Raster.FromColours(colours, w, h, scale);
+    }
+
+    /// <summary>The largest mean-over-taps offset of a [18, h, w] (or [1, 18, h, w]) field, in feature pixels: a shared <c>maxMagnitude</c> is the largest of these over a figure's panels.</summary>
+    public static double MaxMagnitude(Tensor offset)
+    {
+        var field = ReadOffset(offset);
+        double max = 0;
+        for (int y = 0; y < field.Height; y++)
+            for (int x = 0; x < field.Width; x++)
+            {
+                double sy = 0, sx = 0;
+                for (int k = 0; k < Taps; k++) { sy += field[2 * k, y, x]; sx += field[2 * k + 1, y, x]; }
+                max = Math.Max(max, Math.Sqrt(sy * sy + sx * sx) / Taps);
+            }
+        return max;
+    }
+
+    /// <summary>
+    /// <see cref="ColourWheelLegend"/> with its scale written under it: the rim's brightness is <paramref name="maxMagnitude"/>
+    /// feature pixels (and input pixels, times <paramref name="stride"/>), the value the figure's <see cref="DenseField"/> panels were drawn with.
+    /// </summary>
+    public static SKImage ScaleLegend(int size, double maxMagnitude, int stride = 4)
+    {
+        using var wheel = ColourWheelLegend(size);
+        float font = Math.Max(10f, size / 10f);
+        string line1 = $"rim: {maxMagnitude:0.00} feature px", line2 = $"= {maxMagnitude * stride:0.0} input px";
+        int width = (int)Math.Ceiling(Math.Max(size, Math.Max(Lettering.Width(line1, font), Lettering.Width(line2, font)) + 4));
+        int height = size + (int)Math.Ceiling(2 * Lettering.LineHeight(font)) + 4;
+        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        var canvas = surface.Canvas;
+        canvas.Clear(Lettering.Paper);
+        canvas.DrawImage(wheel, (width - size) / 2f, 0);
+        Lettering.Draw(canvas, line1, width / 2f, size + Lettering.Ascent(font) + 2, font, SKTextAlign.Center);
+        Lettering.Draw(canvas, line2, width / 2f, size + Lettering.LineHeight(font) + Lettering.Ascent(font) + 2, font, SKTextAlign.Center);
+        return surface.Snapshot();
     }
 
     /// <summary>

@@ -34,13 +34,20 @@ public sealed class JupyterClients : IDisposable
         Skip.If(Python is null, "no python3 with jupyter_client (apt-get install python3-jupyter-client python3-nbclient jupyter-nbconvert)");
 
     /// <summary>Runs <paramref name="arguments"/> with the python3 found, the kernelspec on JUPYTER_PATH and a private runtime folder.</summary>
-    public (int Exit, string Output) RunPython(TimeSpan limit, params string[] arguments)
+    public (int Exit, string Output) RunPython(TimeSpan limit, params string[] arguments) => RunPython(limit, null, arguments);
+
+    /// <summary>
+    /// The same with more environment variables (DSA_BUDGET, or JUPYTER_PATH and PATH of another kernel, which
+    /// replace the ones set here).
+    /// </summary>
+    public (int Exit, string Output) RunPython(TimeSpan limit, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(Python!) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = home.Path };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["JUPYTER_PATH"] = Path.Combine(Prefix!, "share", "jupyter");
         start.Environment["JUPYTER_RUNTIME_DIR"] = Path.Combine(home.Path, "runtime");
         start.Environment["JUPYTER_CONFIG_DIR"] = Path.Combine(home.Path, "config");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
