@@ -135,4 +135,13 @@ public class ChartsTests
         var bad = new Dictionary<string, IReadOnlyList<(long Step, double Loss)>> { ["nan run"] = new[] { (0L, double.NaN) } };
         Assert.Contains("nan run", Assert.Throws<ArgumentException>(() => Charts.LossCurves(bad)).Message);
     }
+
+    [Fact]
+    public void LearningRateSchedulesDrawOneLinePerReadingOnALogAxisAndRefuseZero()
+    {
+        var chart = Charts.LearningRateSchedules(new Dictionary<string, IReadOnlyList<double>> { ["a"] = [1e-3, 1e-4], ["b"] = [1e-3, 9e-4] }, title: "lr");
+        Assert.Equal(2, Plotly.NET.GenericChart.getTraces(chart).Length);
+        Assert.Contains("\"type\":\"log\"", Charts.ToHtmlFragment(chart));
+        Assert.Throws<ArgumentException>(() => Charts.LearningRateSchedules(new Dictionary<string, IReadOnlyList<double>> { ["zero"] = [1e-3, 0] }));
+    }
 }

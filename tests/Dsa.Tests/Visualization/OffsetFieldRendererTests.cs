@@ -184,4 +184,30 @@ public class OffsetFieldRendererTests
         Assert.Contains("[9, 4, 4]", e.Message);
         Assert.Contains("offset", e.Message);
     }
+
+    [Fact]
+    public void ASharedScaleMakesASmallFieldFaintWhereItsOwnMaximumWouldMakeItBright()
+    {
+        using var small = Constant(6, 5, 0.2f, 0f);   // 0.2 feature px down, every tap
+        Assert.Equal(0.2, OffsetFieldRenderer.MaxMagnitude(small), 5);
+        using var own = OffsetFieldRenderer.DenseField(small, scale: 1);
+        using var shared = OffsetFieldRenderer.DenseField(small, scale: 1, maxMagnitude: 1.6);
+        Pixels.At(own, 2, 2).ToHsv(out _, out _, out float ownValue);
+        Pixels.At(shared, 2, 2).ToHsv(out _, out _, out float sharedValue);
+        Assert.InRange(ownValue, 99f, 100f);
+        Assert.InRange(sharedValue, 11.5f, 13.5f); // 0.2 / 1.6 = 12.5 %
+        Assert.Throws<ArgumentOutOfRangeException>(() => OffsetFieldRenderer.DenseField(small, maxMagnitude: 0));
+    }
+
+    [Fact]
+    public void TheScaleLegendIsTheWheelWithItsRimValueUnderIt()
+    {
+        using var legend = OffsetFieldRenderer.ScaleLegend(120, 0.34);
+        using var wheel = OffsetFieldRenderer.ColourWheelLegend(120);
+        Assert.True(legend.Height > wheel.Height + 10, "no room for the scale's two lines");
+        Assert.True(legend.Width >= wheel.Width);
+        // The centre of the wheel (zero motion: black) sits at the top centre of the legend.
+        var centre = Pixels.At(legend, legend.Width / 2, 60);
+        Assert.True(centre.Red < 40 && centre.Green < 40 && centre.Blue < 40, $"centre is {centre}");
+    }
 }
