@@ -97,4 +97,20 @@ public sealed class DsaFormattersTests
         Assert.Equal("hello", Assert.Single(DsaFormatters.ToMimeBundle("hello")).Value);
         Assert.Equal("42", Assert.Single(DsaFormatters.ToMimeBundle(42)).Value);
     }
+
+    [Fact]
+    public void ALargePhotoLikePictureIsStoredAsJpegAndASmallOneStaysPng()
+    {
+        var random = new Random(1);
+        using var noise = new SKBitmap(600, 400);
+        for (int y = 0; y < noise.Height; y++)
+            for (int x = 0; x < noise.Width; x++)
+                noise.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+        var large = DsaFormatters.ToMimeBundle(noise);
+        Assert.Equal(new[] { "image/jpeg", "text/plain" }, large.Keys.Order());
+        using (var decoded = SKBitmap.Decode(Convert.FromBase64String(large["image/jpeg"])))
+            Assert.Equal((600, 400), (decoded.Width, decoded.Height));
+        using var small = new SKBitmap(40, 30);
+        Assert.Equal(new[] { "image/png", "text/plain" }, DsaFormatters.ToMimeBundle(small).Keys.Order());
+    }
 }
