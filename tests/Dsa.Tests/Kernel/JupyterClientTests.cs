@@ -37,7 +37,7 @@ public sealed class JupyterClientTests(JupyterClients jupyter) : IClassFixture<J
         Assert.DoesNotContain(outputs, o => (string?)o["output_type"] == "error");
         Assert.Contains(outputs, o => (string?)o["output_type"] == "stream" && NotebookJson.FromLines(o["text"], "test").Contains("synthetic set in"));
         Assert.Contains(outputs, o => (string?)o["output_type"] == "execute_result" && o["data"]?["text/html"] is not null);
-        Assert.Contains(outputs, o => o["data"]?["image/png"] is not null);
+        Assert.Contains(outputs, o => o["data"]?["image/png"] is not null || o["data"]?["image/jpeg"] is not null);
         Assert.Equal("C#", (string?)executed.Metadata["language_info"]?["name"]);
     }
 }

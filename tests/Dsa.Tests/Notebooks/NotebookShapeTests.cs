@@ -45,7 +45,7 @@ public sealed class NotebookShapeTests
     [Fact]
     public void NotebooksAreAtMostOnePointFiveMegabytesAndEightTogether()
     {
-        var sizes = NotebookPaths().ToDictionary(Path.GetFileName, p => new FileInfo(p).Length);
+        var sizes = NotebookPaths().ToDictionary(p => Path.GetFileName(p), p => new FileInfo(p).Length);
         Assert.All(sizes, s => Assert.True(s.Value <= MaxNotebookBytes, $"{s.Key} is {s.Value:N0} bytes"));
         Assert.True(sizes.Values.Sum() <= MaxTotalBytes, $"all notebooks: {sizes.Values.Sum():N0} bytes");
     }
@@ -55,7 +55,7 @@ public sealed class NotebookShapeTests
     {
         foreach (var path in NotebookPaths())
             foreach (var cell in NotebookJson.Read(path).Cells.Where(c => c.IsCode))
-                foreach (var output in cell.Outputs.Where(o => (string?)o["output_type"] is "display_data" or "execute_result"))
+                foreach (var output in cell.Outputs.OfType<System.Text.Json.Nodes.JsonObject>().Where(o => (string?)o["output_type"] is "display_data" or "execute_result"))
                 {
                     var data = output["data"]!.AsObject();
                     if (data["text/html"] is { } html && NotebookTestKit.Text(html).Contains("Plotly.newPlot", StringComparison.Ordinal))
