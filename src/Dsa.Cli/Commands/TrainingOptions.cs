@@ -14,6 +14,7 @@ internal sealed class TrainingOptions
     public Option<double?> LearningRate { get; } = new("--lr") { Description = "Adam learning rate (paper: 1e-3)" };
     public Option<double?> DecayGamma { get; } = new("--decay-gamma") { Description = "Step-decay factor: 0.1 (default, our reading) or 0.9 (literal '10%')" };
     public Option<int?> DecayEvery { get; } = new("--decay-every") { Description = "Epochs between decays (paper: 10)" };
+    public Option<double?> OffsetSupervision { get; } = new("--offset-supervision") { Description = "A diagnostic, not the paper: weight of a loss pulling GAB's offsets at the annotated joints towards the true motion (0: off)" };
     public Option<double?> WarmStartSupportShare { get; } = new("--warm-start-support-share") { Description = "After a warm start, the head's share for the supporting frames (0: they start at zero, step 0 = the single-frame model)" };
     public Option<double?> PredictorLrFactor { get; } = new("--predictor-lr-factor") { Description = "Learning-rate factor of GAB/LEB offset, mask and affine branches (cpu-small: 0.1, DCNv2 practice; paper: silent)" };
     public Option<double?> Clip { get; } = new("--clip") { Description = "Clip the gradient norm to this value" };
@@ -29,7 +30,7 @@ internal sealed class TrainingOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, WarmStartSupportShare, Clip, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Steps, Device, Threads, ValidateEvery, Force })
+        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, WarmStartSupportShare, OffsetSupervision, Clip, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Steps, Device, Threads, ValidateEvery, Force })
             command.Options.Add(o);
     }
 
@@ -51,6 +52,7 @@ internal sealed class TrainingOptions
             GradientClipNorm = parse.GetValue(Clip) ?? t.GradientClipNorm,
             PredictorLearningRateFactor = parse.GetValue(PredictorLrFactor) ?? t.PredictorLearningRateFactor,
             WarmStartSupportShare = parse.GetValue(WarmStartSupportShare) ?? t.WarmStartSupportShare,
+            OffsetSupervision = parse.GetValue(OffsetSupervision) ?? t.OffsetSupervision,
             TimeBudget = parse.GetValue(Minutes) is { } m ? TimeSpan.FromMinutes(m) : t.TimeBudget,
             MaxSteps = parse.GetValue(Steps) ?? t.MaxSteps,
             ValidateEvery = parse.GetValue(ValidateEvery),

@@ -39,9 +39,10 @@ public sealed class AlignmentStage : nn.Module<Tensor, Tensor, Tensor>
             {
                 var (aligned, o, m) = gab.ForwardWithFields(key, x);
                 x = aligned;
-                // Traced fields belong to the caller: keep them out of every dispose scope.
-                offset = o.detach().clone().DetachFromDisposeScope();
-                mask = m.detach().clone().DetachFromDisposeScope();
+                // Traced fields belong to the caller: keep them out of every dispose scope. A graph trace keeps
+                // the tensors themselves (a loss on them trains the predictors); others get detached copies.
+                offset = (trace is GraphAlignmentTrace ? o.alias() : o.detach().clone()).DetachFromDisposeScope();
+                mask = (trace is GraphAlignmentTrace ? m.alias() : m.detach().clone()).DetachFromDisposeScope();
             }
         }
         if (leb is not null)
@@ -51,7 +52,7 @@ public sealed class AlignmentStage : nn.Module<Tensor, Tensor, Tensor>
             {
                 var (enhanced, a) = leb.ForwardWithFields(x, key);
                 x = enhanced;
-                affine = a.detach().clone().DetachFromDisposeScope();
+                affine = (trace is GraphAlignmentTrace ? a.alias() : a.detach().clone()).DetachFromDisposeScope();
             }
         }
         trace?.Add(new AlignmentFields(stage, level, offset, mask, affine));

@@ -68,8 +68,11 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
         return forward(stacked);
     }
 
-    /// <summary>A forward pass that also returns the features and (with <paramref name="trace"/>) every alignment field.</summary>
-    public DsaOutput Run(Tensor frames, bool trace)
+    /// <summary>
+    /// A forward pass that also returns the features and (with <paramref name="trace"/>) every alignment field; with
+    /// <paramref name="keepGraph"/> the fields stay in the autograd graph (<see cref="GraphAlignmentTrace"/>).
+    /// </summary>
+    public DsaOutput Run(Tensor frames, bool trace, bool keepGraph = false)
     {
         CheckFrames(frames);
         using var scope = NewDisposeScope();
@@ -109,7 +112,7 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
                     continue;
                 }
                 var aligner = (IFeatureAligner)aligners[Config.ShareAlignmentAcrossFrames ? 0 : i];
-                var stageFields = trace ? new List<AlignmentFields>() : null;
+                List<AlignmentFields>? stageFields = !trace ? null : keepGraph ? new GraphAlignmentTrace() : new List<AlignmentFields>();
                 aligned.Add(aligner.Align(key, support, stageFields));
                 if (stageFields is not null) fields.Add(stageFields);
             }

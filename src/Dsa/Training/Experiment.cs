@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dsa.Data;
+using Dsa.Data.Pipeline;
 using Dsa.Evaluation;
 using Dsa.Inference;
 using Dsa.Nn;
@@ -42,7 +43,11 @@ public static class Experiment
             BatchSize = spec.Train.BatchSize, Shuffle = true, Augment = true, DropLast = trainSet.Count >= spec.Train.BatchSize, Seed = spec.Train.Seed,
         });
         var validator = new PoseTrackValidator(val, pipeline, Math.Max(1, spec.Train.BatchSize));
-        var outcome = Trainer.Run(model, new PoseTrackTrainingData(loader), spec.Train, run, validator, spec.Resume, progress, cancellation);
+        // The offset-supervision diagnostic needs each batch's true joint motion (TrainConfig.OffsetSupervision).
+        var offsetTargets = spec.Train.OffsetSupervision > 0 && !spec.Model.IsSingleFrame
+            ? new OffsetTargetSource(trainSet, new JointMotion(train.Videos, pipeline), spec.Model.SupportOffsets, spec.Model.Joints, pipeline.Codec)
+            : null;
+        var outcome = Trainer.Run(model, new PoseTrackTrainingData(loader, offsetTargets), spec.Train, run, validator, spec.Resume, progress, cancellation);
         if (outcome.Status == TrainingStatus.NonFiniteLoss)
             throw new InvalidOperationException(outcome.Message);
         // Interrupted: the checkpoint is written; no evaluation of a half-trained model is reported.

@@ -31,6 +31,12 @@ public sealed record TrainConfig
     /// alignment gets a gradient from step 0.
     /// </summary>
     public double WarmStartSupportShare { get; init; }
+    /// <summary>
+    /// A diagnostic, not the paper (which trains GAB through the pose loss alone): weight of an extra loss that pulls the
+    /// first full-resolution GAB's mean offset at each annotated key joint towards the joint's true displacement to each
+    /// supporting frame (<see cref="OffsetTargets"/>). It answers "would aligned features help the head at all?". 0 = off.
+    /// </summary>
+    public double OffsetSupervision { get; init; }
     /// <summary>Validate (poseval AP) every this many epochs; 0 = never.</summary>
     public int ValidateEvery { get; init; } = 1;
     /// <summary>The seed of every random choice (torch and the data pipeline).</summary>
@@ -54,6 +60,7 @@ public sealed record TrainConfig
         if (Epochs < 1) throw new ArgumentException($"TrainConfig.Epochs = {Epochs} must be >= 1.");
         if (!(PredictorLearningRateFactor > 0) || !double.IsFinite(PredictorLearningRateFactor)) throw new ArgumentException($"TrainConfig.PredictorLearningRateFactor = {PredictorLearningRateFactor} must be a positive number.");
         if (!(WarmStartSupportShare >= 0 && WarmStartSupportShare < 1)) throw new ArgumentException($"TrainConfig.WarmStartSupportShare = {WarmStartSupportShare} must be in [0, 1).");
+        if (!(OffsetSupervision >= 0) || double.IsInfinity(OffsetSupervision)) throw new ArgumentException($"TrainConfig.OffsetSupervision = {OffsetSupervision} must be a finite number >= 0.");
         if (MaxSteps is { } m && m < 1) throw new ArgumentException($"TrainConfig.MaxSteps = {m} must be >= 1.");
         if (GradientClipNorm is { } c && !(c > 0)) throw new ArgumentException($"TrainConfig.GradientClipNorm = {c} must be positive.");
     }

@@ -124,8 +124,7 @@ public static class Trainer
                     using (var scope = NewDisposeScope())
                     {
                         optimizer.zero_grad();
-                        var heatmaps = model.forward(batch.Frames.to(device));
-                        var lossTensor = JointsMseLoss.Compute(heatmaps, batch.Targets.to(device), batch.TargetWeights.to(device));
+                        var lossTensor = StepLoss(model, batch, config, device);
                         loss = lossTensor.item<float>();
                         if (!double.IsFinite(loss))
                             return Stop(TrainingStatus.NonFiniteLoss, epoch, batchInEpoch,
@@ -179,5 +178,24 @@ public static class Trainer
         }
         log.Append(new TrainingEvent("stopped", config.Epochs - 1, step, stepsTotal, config.LearningRateAt(config.Epochs - 1), Message: "completed"));
         return new TrainingOutcome(TrainingStatus.Completed, config.Epochs, step, losses, bestMap, bestEpoch, $"Completed {config.Epochs} epochs, {step} steps.");
+    }
+
+    /// <summary>
+    /// Eq. 7's heatmap loss of one batch; with <see cref="TrainConfig.OffsetSupervision"/> and offset targets, plus that
+    /// weight times the distance of each supporting frame's first full-resolution GAB offsets from the true motion at
+    /// the key joints (a diagnostic, not the paper).
+    /// </summary>
+    private static Tensor StepLoss(DsaNet model, TrainingBatch batch, TrainConfig config, Device device)
+    {
+        var frames = batch.Frames.to(device);
+        if (config.OffsetSupervision > 0 && batch.Offsets is { } targets && !model.Config.IsSingleFrame)
+        {
+            using var output = model.Run(frames, trace: true, keepGraph: true);
+            var heatmapLoss = JointsMseLoss.Compute(output.Heatmaps, batch.Targets.to(device), batch.TargetWeights.to(device));
+            var gab = output.Fields.Select(f => f.First(x => x.Level == 0).Offset).ToList();
+            if (gab.Any(o => o is null)) return heatmapLoss; // this row has no GAB at full resolution: nothing to supervise
+            return heatmapLoss + config.OffsetSupervision * targets.Loss(gab!);
+        }
+        return JointsMseLoss.Compute(model.forward(frames), batch.Targets.to(device), batch.TargetWeights.to(device));
     }
 }

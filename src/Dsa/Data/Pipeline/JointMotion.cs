@@ -32,7 +32,15 @@ public sealed class JointMotion
     /// <summary>
     /// The displacements of <paramref name="sample"/>'s joints to frame t + <paramref name="offset"/>, or why there are none.
     /// </summary>
-    public (IReadOnlyList<JointDisplacement> Joints, Gap Gap) Displacements(VideoSample sample, int offset)
+    public (IReadOnlyList<JointDisplacement> Joints, Gap Gap) Displacements(VideoSample sample, int offset) =>
+        Displacements(sample, offset, _pipeline.CropFor(sample).ToAffine(_pipeline.Codec.InputWidth, _pipeline.Codec.InputHeight));
+
+    /// <summary>
+    /// The same through the image-to-input affine a sample was actually prepared with (an augmented crop, flip
+    /// included: <see cref="SampleMeta.ImageToInput"/>). Both frames go through the same affine, so a flip mirrors the
+    /// displacement, as it mirrors the pixels the alignment sees.
+    /// </summary>
+    public (IReadOnlyList<JointDisplacement> Joints, Gap Gap) Displacements(VideoSample sample, int offset, AffineTransform imageToInput)
     {
         if (!_frames.TryGetValue(sample.Video, out var frames))
             throw new ArgumentException($"{sample.Describe()}: its video is not among the videos this JointMotion was built on.", nameof(sample));
@@ -44,10 +52,9 @@ public sealed class JointMotion
         if (person is null) return (Array.Empty<JointDisplacement>(), Gap.Unmatched);
         // [image] -> [input] by the key frame's crop, then input / stride: the heatmap pixels of the pipeline.
         var codec = _pipeline.Codec;
-        var toInput = _pipeline.CropFor(sample).ToAffine(codec.InputWidth, codec.InputHeight);
         (double X, double Y) ToHeatmap((double X, double Y) p)
         {
-            var q = toInput.Apply(p);
+            var q = imageToInput.Apply(p);
             return (q.X / codec.StrideX, q.Y / codec.StrideY);
         }
         int count = _pipeline.Skeleton.Count;
