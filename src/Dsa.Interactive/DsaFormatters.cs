@@ -56,9 +56,9 @@ public static class DsaFormatters
         lock (Gate)
         {
             if (registered) return;
-            Formatter.Register<SKImage>((image, context) => Write(context, EncodePngBase64(image)), Png);
+            Formatter.Register<SKImage>((image, context) => Write(context, EncodeBase64(image, SKEncodedImageFormat.Png, 100)), Png);
             Formatter.Register<SKImage>((image, context) => Write(context, $"SKImage {image.Width}x{image.Height} px"), PlainText);
-            Formatter.Register<SKBitmap>((bitmap, context) => Write(context, EncodePngBase64(bitmap)), Png);
+            Formatter.Register<SKBitmap>((bitmap, context) => Write(context, EncodeBase64(bitmap, SKEncodedImageFormat.Png, 100)), Png);
             Formatter.Register<SKBitmap>((bitmap, context) => Write(context, $"SKBitmap {bitmap.Width}x{bitmap.Height} px {bitmap.ColorType}"), PlainText);
             Formatter.Register<GenericChart>((chart, context) => Write(context, Charts.ToNotebookHtml(chart)), Html);
             Formatter.Register<GenericChart>((chart, context) => Write(context, Convert.ToBase64String(Charts.ToPng(chart))), Png);
@@ -90,48 +90,34 @@ public static class DsaFormatters
         if (value is SKImage or SKBitmap && bundle.TryGetValue(Png, out var png) && png.Length > LargePngChars)
         {
             bundle.Remove(Png);
-            bundle[Jpeg] = value is SKImage image ? EncodeJpegBase64(image) : EncodeJpegBase64((SKBitmap)value);
+            bundle[Jpeg] = value is SKImage image ? EncodeBase64(image, SKEncodedImageFormat.Jpeg, JpegQuality) : EncodeBase64((SKBitmap)value, SKEncodedImageFormat.Jpeg, JpegQuality);
         }
         return bundle;
-    }
-
-    private static string EncodeJpegBase64(SKImage image)
-    {
-        using var data = image.Encode(SKEncodedImageFormat.Jpeg, JpegQuality)
-            ?? throw new InvalidOperationException($"SkiaSharp could not encode a {image.Width}x{image.Height} image as JPEG.");
-        return Convert.ToBase64String(data.AsSpan());
-    }
-
-    private static string EncodeJpegBase64(SKBitmap bitmap)
-    {
-        using var image = SKImage.FromBitmap(bitmap)
-            ?? throw new InvalidOperationException($"SkiaSharp could not wrap a {bitmap.Width}x{bitmap.Height} {bitmap.ColorType} bitmap as an image.");
-        return EncodeJpegBase64(image);
     }
 
     /// <summary>"Tensor [2, 3] Float32 cpu": shape, dtype and device, never the values (they can be huge).</summary>
     public static string TensorSummary(torch.Tensor tensor) =>
         $"Tensor [{string.Join(", ", tensor.shape)}] {tensor.dtype} {tensor.device}";
 
+    // Jupyter stores pictures as base64 text (nbformat: "base64-encoded PNG"; the same for JPEG).
+    private static string EncodeBase64(SKImage image, SKEncodedImageFormat format, int quality)
+    {
+        using var data = image.Encode(format, quality)
+            ?? throw new InvalidOperationException($"SkiaSharp could not encode a {image.Width}x{image.Height} image as {format}.");
+        return Convert.ToBase64String(data.AsSpan());
+    }
+
+    private static string EncodeBase64(SKBitmap bitmap, SKEncodedImageFormat format, int quality)
+    {
+        using var image = SKImage.FromBitmap(bitmap)
+            ?? throw new InvalidOperationException($"SkiaSharp could not wrap a {bitmap.Width}x{bitmap.Height} {bitmap.ColorType} bitmap as an image.");
+        return EncodeBase64(image, format, quality);
+    }
+
     private static bool Write(FormatContext context, string text)
     {
         context.Writer.Write(text);
         return true;
-    }
-
-    private static string EncodePngBase64(SKImage image)
-    {
-        // Jupyter stores image/png as base64 text (nbformat: "base64-encoded PNG").
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException($"SkiaSharp could not encode a {image.Width}x{image.Height} image as PNG.");
-        return Convert.ToBase64String(data.AsSpan());
-    }
-
-    private static string EncodePngBase64(SKBitmap bitmap)
-    {
-        using var image = SKImage.FromBitmap(bitmap)
-            ?? throw new InvalidOperationException($"SkiaSharp could not wrap a {bitmap.Width}x{bitmap.Height} {bitmap.ColorType} bitmap as an image.");
-        return EncodePngBase64(image);
     }
 
     private static string DataFrameHtml(DataFrame frame)

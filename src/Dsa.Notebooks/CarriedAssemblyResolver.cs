@@ -12,8 +12,8 @@ namespace Dsa.Notebooks;
 /// </summary>
 internal sealed class CarriedAssemblyResolver(ScriptMetadataResolver inner, IReadOnlyDictionary<string, MetadataReference> carried) : MetadataReferenceResolver
 {
-    private ScriptMetadataResolver Inner => inner;
-    private IReadOnlyDictionary<string, MetadataReference> Carried => carried;
+    private readonly ScriptMetadataResolver inner = inner;
+    private readonly IReadOnlyDictionary<string, MetadataReference> carried = carried;
 
     public override ImmutableArray<PortableExecutableReference> ResolveReference(string reference, string? baseFilePath, MetadataReferenceProperties properties)
     {
@@ -29,7 +29,7 @@ internal sealed class CarriedAssemblyResolver(ScriptMetadataResolver inner, IRea
     public override PortableExecutableReference? ResolveMissingAssembly(MetadataReference definition, AssemblyIdentity referenceIdentity) =>
         inner.ResolveMissingAssembly(definition, referenceIdentity);
 
-    public override bool Equals(object? other) => other is CarriedAssemblyResolver r && r.Inner.Equals(inner) && ReferenceEquals(r.Carried, carried);
+    public override bool Equals(object? other) => other is CarriedAssemblyResolver r && r.inner.Equals(inner) && ReferenceEquals(r.carried, carried);
 
     public override int GetHashCode() => inner.GetHashCode();
 }

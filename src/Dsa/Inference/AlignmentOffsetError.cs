@@ -49,7 +49,7 @@ public static class AlignmentOffsetError
                     var first = output.Fields[f].First(x => x.Level == 0);
                     stage ??= first.Stage;
                     hasGab = first.Offset is not null;
-                    var gab = first.Offset is { } o ? MeanOverTaps(o) : null;         // [B, 2 (dy, dx), h, w]
+                    var gab = first.Offset is { } o ? AlignmentFields.MeanOverTaps(o).contiguous() : null; // [B, 2 (dy, dx), h, w]
                     var k = first.Affine is { } a ? a.narrow(1, 4, 2).contiguous() : null; // [B, 2 (k_y, k_x), h, w]
                     for (int b = 0; b < samples.Count; b++)
                     {
@@ -79,10 +79,6 @@ public static class AlignmentOffsetError
     }
 
     private static double Distance(double x, double y) => Math.Sqrt(x * x + y * y);
-
-    /// <summary>[B, 2 * 9, h, w] torchvision offsets (per tap dy, dx) -&gt; their mean over the taps [B, 2, h, w].</summary>
-    private static Tensor MeanOverTaps(Tensor offset) =>
-        offset.reshape(offset.shape[0], -1, 2, offset.shape[2], offset.shape[3]).mean(new long[] { 1 }).contiguous();
 
     /// <summary>A [B, 2, h, w] field at a sub-pixel point (x, y), bilinear; null outside the map.</summary>
     private static (double Y, double X)? Bilinear(Tensor field, int b, (double X, double Y) p)

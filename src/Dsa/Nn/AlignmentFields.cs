@@ -13,6 +13,10 @@ namespace Dsa.Nn;
 /// <param name="Affine">LEB [Q_yy, Q_yx, Q_xy, Q_xx, k_y, k_x] [B, 6, h, w], null without LEB.</param>
 public sealed record AlignmentFields(string Stage, int Level, Tensor? Offset, Tensor? Mask, Tensor? Affine) : IDisposable
 {
+    /// <summary>[B, 2 * 9, h, w] torchvision offsets (per tap dy, dx) -&gt; their mean over the taps [B, 2 (dy, dx), h, w].</summary>
+    public static Tensor MeanOverTaps(Tensor offset) =>
+        offset.reshape(offset.shape[0], -1, 2, offset.shape[2], offset.shape[3]).mean(new long[] { 1 });
+
     public void Dispose()
     {
         Offset?.Dispose();

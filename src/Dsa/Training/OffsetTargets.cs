@@ -53,9 +53,8 @@ public sealed record OffsetTargets(Tensor Positions, Tensor Displacements, Tenso
         var total = zeros(1, device: device).squeeze();
         for (int f = 0; f < offsets.Count; f++)
         {
-            var field = offsets[f];                                                             // [B, 18, h, w]
-            long b = field.shape[0], h = field.shape[2], w = field.shape[3];
-            var mean = field.reshape(b, -1, 2, h, w).mean(new long[] { 1 });                    // [B, 2 (dy, dx), h, w]
+            long h = offsets[f].shape[2], w = offsets[f].shape[3];
+            var mean = Nn.AlignmentFields.MeanOverTaps(offsets[f]);                             // [B, 18, h, w] -> [B, 2 (dy, dx), h, w]
             var p = Positions.select(1, f).to(device);                                           // [B, J, 2] (x, y)
             var grid = torch.stack(new[] { p.select(2, 0) * (2.0 / (w - 1)) - 1, p.select(2, 1) * (2.0 / (h - 1)) - 1 }, dim: -1).unsqueeze(2); // [B, J, 1, 2]
             var sampled = nn.functional.grid_sample(mean, grid, align_corners: true).squeeze(3).permute(0, 2, 1); // [B, J, 2]

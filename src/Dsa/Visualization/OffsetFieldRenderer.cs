@@ -157,32 +157,11 @@ public static class OffsetFieldRenderer
     /// </summary>
     public static SKImage DenseField(Tensor offset, int? tap = null, int scale = 4, double? maxMagnitude = null)
     {
-        var field = ReadOffset(offset);
         if (tap is int t && (t < 0 || t >= Taps)) throw new ArgumentOutOfRangeException(nameof(tap), t, "Tap index must be in 0..8.");
-        int h = field.Height, w = field.Width;
-        var dy = new double[h * w];
-        var dx = new double[h * w];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                double sy = 0, sx = 0;
-                int first = tap ?? 0, last = tap ?? Taps - 1;
-                for (int k = first; k <= last; k++)
-                {
-                    sy += field[2 * k, y, x];
-                    sx += field[2 * k + 1, y, x];
-                }
-                int count = last - first + 1;
-                dy[y * w + x] = sy / count;
-                dx[y * w + x] = sx / count;
-            }
-        double max = 0;
-        for (int i = 0; i < dy.Length; i++) max = Math.Max(max, Math.Sqrt(dy[i] * dy[i] + dx[i] * dx[i]));
-        if (maxMagnitude is double given)
-        {
-            if (!(given > 0) || double.IsInfinity(given)) throw new ArgumentOutOfRangeException(nameof(maxMagnitude), given, "The colour scale's maximum must be a positive number of feature pixels.");
-            max = given;
-        }
+        if (maxMagnitude is double given && (!(given > 0) || double.IsInfinity(given)))
+            throw new ArgumentOutOfRangeException(nameof(maxMagnitude), given, "The colour scale's maximum must be a positive number of feature pixels.");
+        var (dy, dx, h, w) = MeanDisplacement(offset, tap);
+        double max = maxMagnitude ?? Largest(dy, dx);
         var colours = new SKColor[h * w];
         for (int i = 0; i < colours.Length; i++) colours[i] = DirectionColour(dy[i], dx[i], max);
         return Raster.FromColours(colours, w, h, scale);
@@ -191,16 +170,38 @@ public static class OffsetFieldRenderer
     /// <summary>The largest mean-over-taps offset of a [18, h, w] (or [1, 18, h, w]) field, in feature pixels: a shared <c>maxMagnitude</c> is the largest of these over a figure's panels.</summary>
     public static double MaxMagnitude(Tensor offset)
     {
-        var field = ReadOffset(offset);
+        var (dy, dx, _, _) = MeanDisplacement(offset, tap: null);
+        return Largest(dy, dx);
+    }
+
+    private static double Largest(double[] dy, double[] dx)
+    {
         double max = 0;
-        for (int y = 0; y < field.Height; y++)
-            for (int x = 0; x < field.Width; x++)
+        for (int i = 0; i < dy.Length; i++) max = Math.Max(max, Math.Sqrt(dy[i] * dy[i] + dx[i] * dx[i]));
+        return max;
+    }
+
+    // Per feature pixel (row-major), the mean of the 9 taps' offsets, or tap `tap`'s alone: (dy, dx).
+    private static (double[] Dy, double[] Dx, int Height, int Width) MeanDisplacement(Tensor offset, int? tap)
+    {
+        var field = ReadOffset(offset);
+        int h = field.Height, w = field.Width;
+        var dy = new double[h * w];
+        var dx = new double[h * w];
+        int first = tap ?? 0, last = tap ?? Taps - 1, count = last - first + 1;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
             {
                 double sy = 0, sx = 0;
-                for (int k = 0; k < Taps; k++) { sy += field[2 * k, y, x]; sx += field[2 * k + 1, y, x]; }
-                max = Math.Max(max, Math.Sqrt(sy * sy + sx * sx) / Taps);
+                for (int k = first; k <= last; k++)
+                {
+                    sy += field[2 * k, y, x];
+                    sx += field[2 * k + 1, y, x];
+                }
+                dy[y * w + x] = sy / count;
+                dx[y * w + x] = sx / count;
             }
-        return max;
+        return (dy, dx, h, w);
     }
 
     /// <summary>
