@@ -1,7 +1,9 @@
 using Dsa.Data;
+using Dsa.Data.Pipeline;
 using Dsa.Data.Synthetic;
 using Dsa.Nn;
 using Dsa.Training;
+using Dsa.Workflows;
 using static TorchSharp.torch;
 
 namespace Dsa.Interactive;
@@ -122,7 +124,7 @@ public sealed class NotebookWorkspace : IDisposable
         var loader = new DataLoader(trainSet, Experiment.Pipeline(trained.Config), new DataLoaderOptions { BatchSize = batchSize, Seed = 1 });
         var outcome = Trainer.Run(trained, new PoseTrackTrainingData(loader),
             TrainPresets.CpuSmall with { BatchSize = batchSize, MaxSteps = briefSteps, ValidateEvery = 0 },
-            Training.RunFolder.Create(RunFolder("brief-dsa"), force: true), cancellation: Cancellation);
+            Workflows.RunFolder.Create(RunFolder("brief-dsa"), force: true), cancellation: Cancellation);
         trained.eval();
         return new TrainedModel(trained, Show(RunFolder("brief-dsa")), outcome.Steps,
             $"no demo model in runs/demo: trained here from scratch, {outcome.Steps} steps of batch {batchSize}, loss {outcome.StepLosses[0]:E2} -> {outcome.StepLosses[^1]:E2}");

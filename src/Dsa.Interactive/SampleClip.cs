@@ -1,7 +1,9 @@
 using Dsa.Data;
+using Dsa.Data.Pipeline;
+using Dsa.Data.Synthetic;
 using Dsa.Nn;
-using Dsa.Training;
 using Dsa.Visualization;
+using Dsa.Workflows;
 using SkiaSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using Dsa.Nn;
 using Dsa.Training;
+using Dsa.Workflows;
 using Microsoft.Data.Analysis;
 
 namespace Dsa.Interactive;

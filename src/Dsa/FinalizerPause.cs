@@ -1,3 +1,5 @@
+using Dsa.Data.Pipeline;
+
 namespace Dsa;
 
 /// <summary>

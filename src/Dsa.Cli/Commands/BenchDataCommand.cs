@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
+using Dsa.Benchmarks;
 using Dsa.Data;
+using Dsa.Data.Formats;
+using Dsa.Data.Synthetic;
 using Dsa.IO;
+using Dsa.Workflows;
 
 namespace Dsa.Cli.Commands;
 
@@ -42,7 +46,7 @@ internal static class BenchDataCommand
                     .SelectMany(PoseTrackReader.ReadFolder).ToList();
                 var ds = new PoseTrackVideoDataset(videos, root);
                 if (Build == "Debug") Console.Error.WriteLine("note: a Debug build; per-pixel loops are several times slower than in Release (dotnet build -c Release).");
-                var progress = new Dsa.Training.InlineProgress<string>(Console.WriteLine);
+                var progress = new Dsa.InlineProgress<string>(Console.WriteLine);
                 var results = DataPipelineBenchmark.Run(ds, [(288, 384), (192, 256)], parse.GetValue(samples), parse.GetValue(batch), parse.GetValue(workers), progress);
                 var report = new
                 {

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Dsa.Benchmarks;
 using Dsa.IO;
-using Dsa.Training;
+using Dsa.Workflows;
 
 namespace Dsa.Cli.Commands;
 

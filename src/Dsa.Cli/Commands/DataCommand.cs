@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Dsa.Data;
+using Dsa.Data.Formats;
+using Dsa.Data.Pipeline;
 using Dsa.Visualization;
 using SkiaSharp;
 

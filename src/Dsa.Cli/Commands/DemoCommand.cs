@@ -1,6 +1,7 @@
-using Dsa.Cli;
 using System.CommandLine;
+using Dsa.Cli;
 using Dsa.Training;
+using Dsa.Workflows;
 using Spectre.Console;
 
 namespace Dsa.Cli.Commands;

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Dsa.Data;
+using Dsa.Data.Synthetic;
 using Dsa.Evaluation;
 using Dsa.Inference;
 using Dsa.Training;
+using Dsa.Workflows;
 using Spectre.Console;
 
 namespace Dsa.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Dsa.Nn;
+using Dsa.Workflows;
 
 namespace Dsa.Cli.Commands;
 
@@ -47,7 +48,7 @@ internal static class ModelCommand
         };
         command.SetAction(parse =>
         {
-            var m = Dsa.Workflows.ShippedModel.Export(parse.GetValue(checkpoint)!, new Dsa.Training.DatasetFolder(parse.GetValue(data)!), parse.GetValue(output)!,
+            var m = Dsa.Workflows.ShippedModel.Export(parse.GetValue(checkpoint)!, new Dsa.Workflows.DatasetFolder(parse.GetValue(data)!), parse.GetValue(output)!,
                 parse.GetValue(name)!, parse.GetValue(description)!, "cpu-small", parse.GetValue(trainCommand)!, parse.GetValue(commit)!, parse.GetValue(checkVideos));
             Console.WriteLine($"Wrote {parse.GetValue(output)}: {m.WeightsBytes / 1e6:F1} MB, {m.Steps} steps, val mAP {m.Validation.MAP:F2}, check mAP {m.Check.MAP:F2} on {m.CheckVideos} videos, sha256 {m.Sha256}");
             return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dsa.Data;
+using Dsa.Data.Formats;
 using Dsa.Data.Pipeline;
 using Dsa.Nn;
 using Spectre.Console;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Dsa.Training;
+using Dsa.Workflows;
 using Spectre.Console;
 
 namespace Dsa.Cli.Commands;

@@ -1,4 +1,5 @@
 using Dsa.Training;
+using Dsa.Workflows;
 using Spectre.Console;
 
 namespace Dsa.Cli.Commands;

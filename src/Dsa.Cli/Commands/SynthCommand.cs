@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Dsa.Data;
 using Dsa.Data.Synthetic;
+using Dsa.Workflows;
 
 namespace Dsa.Cli.Commands;
 
@@ -44,7 +44,7 @@ internal static class SynthCommand
             };
             string root = Path.GetFullPath(parse.GetValue(output)!);
             var clock = Stopwatch.StartNew();
-            var progress = new Dsa.Training.InlineProgress<(int Done, int Total)>(d => Console.Error.Write($"\r  video {d.Done}/{d.Total}"));
+            var progress = new Dsa.InlineProgress<(int Done, int Total)>(d => Console.Error.Write($"\r  video {d.Done}/{d.Total}"));
             var summary = new SyntheticVideoGenerator(config).Write(root, progress);
             Console.Error.WriteLine();
             string name = SyntheticPresets.NameOf(config) is { } n ? $"preset {n}" : $"preset {parse.GetValue(preset)} with overrides";

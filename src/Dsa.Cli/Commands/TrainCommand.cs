@@ -1,7 +1,8 @@
-using Dsa.Cli;
 using System.CommandLine;
+using Dsa.Cli;
 using Dsa.Nn;
 using Dsa.Training;
+using Dsa.Workflows;
 
 namespace Dsa.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Dsa.Nn;
 using Dsa.Training;
+using Dsa.Workflows;
 
 namespace Dsa.Cli.Commands;
 

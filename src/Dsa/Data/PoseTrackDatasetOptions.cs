@@ -1,3 +1,5 @@
+using Dsa.Data.Pipeline;
+
 namespace Dsa.Data;
 
 /// <summary>How a <see cref="PoseTrackVideoDataset"/> turns annotation files into samples.</summary>

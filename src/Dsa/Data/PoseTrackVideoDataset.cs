@@ -1,3 +1,5 @@
+using Dsa.Data.Formats;
+
 namespace Dsa.Data;
 
 /// <summary>

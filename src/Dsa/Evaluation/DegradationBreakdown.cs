@@ -1,4 +1,6 @@
 using Dsa.Data;
+using Dsa.Data.Synthetic;
+using Dsa.Workflows;
 using Microsoft.Data.Analysis;
 
 namespace Dsa.Evaluation;

@@ -1,4 +1,5 @@
 using Dsa.Data;
+using Dsa.Inference;
 
 namespace Dsa.Evaluation;
 

@@ -1,9 +1,12 @@
 using Dsa.Data;
+using Dsa.Data.Formats;
+using Dsa.Data.Synthetic;
 using Dsa.Evaluation;
 using Dsa.IO;
 using Dsa.Nn;
 using Dsa.Training;
 using Dsa.Visualization;
+using Dsa.Workflows;
 using SkiaSharp;
 using TorchSharp;
 

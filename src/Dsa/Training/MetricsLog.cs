@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dsa.IO;
+using Dsa.Workflows;
 
 namespace Dsa.Training;
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Dsa.Data.Pipeline;
 using Dsa.IO;
 using Dsa.Nn;
+using Dsa.Workflows;
 using TorchSharp;
 using static TorchSharp.torch;
 

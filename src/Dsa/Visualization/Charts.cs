@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Dsa.Data;
 using Dsa.Evaluation;
+using Dsa.Visualization.StaticPlotly;
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 using CSharpChart = Plotly.NET.CSharp.Chart;

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Dsa.Data;
 using Dsa.Data.Synthetic;
 using Dsa.Evaluation;
 using Dsa.IO;
+using Dsa.Inference;
 using Dsa.Nn;
 using Dsa.Training;
 
@@ -133,8 +133,8 @@ public static class ShippedModel
             var data = new DatasetFolder(root);
             var gt = data.Read("val");
             var dataset = Experiment.Dataset(gt, data, model.Config);
-            var samples = Dsa.Training.PosePredictor.PredictSamples(model, dataset, Experiment.Pipeline(model.Config), batchSize);
-            return ApSummary.From(PosetrackAp.Evaluate(gt, Dsa.Training.PosePredictor.ToVideos(gt, samples)), gt.Count);
+            var samples = Dsa.Inference.PosePredictor.PredictSamples(model, dataset, Experiment.Pipeline(model.Config), batchSize);
+            return ApSummary.From(PosetrackAp.Evaluate(gt, Dsa.Inference.PosePredictor.ToVideos(gt, samples)), gt.Count);
         }
         finally
         {

@@ -1,4 +1,4 @@
-using Dsa.Data;
+using Dsa.Data.Synthetic;
 using Dsa.Nn;
 using Dsa.Training;
 

@@ -1,4 +1,5 @@
 using Dsa.Data;
+using Dsa.Data.Pipeline;
 using TorchSharp;
 
 namespace Dsa.Tests.Data;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Dsa.Data;
+using Dsa.Data.Formats;
 using Dsa.Data.Pipeline;
 using Dsa.Data.Synthetic;
 using Dsa.Tests.Infrastructure;

@@ -1,4 +1,5 @@
 using Dsa.Data;
+using Dsa.Data.Formats;
 
 namespace Dsa.Tests.Data;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Dsa.Data;
+using Dsa.Data.Formats;
+using Dsa.Data.Pipeline;
 using Dsa.Tests.Infrastructure;
 
 namespace Dsa.Tests.Data;

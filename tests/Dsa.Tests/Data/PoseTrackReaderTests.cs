@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dsa.Data;
+using Dsa.Data.Formats;
 using Dsa.Tests.Infrastructure;
 
 namespace Dsa.Tests.Data;

@@ -1,4 +1,5 @@
 using Dsa.Data;
+using Dsa.Data.Formats;
 using Dsa.Tests.Infrastructure;
 
 namespace Dsa.Tests.Data;

@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using Dsa.Data;
+using Dsa.Data.Formats;
+using Dsa.Data.Pipeline;
+using Dsa.Data.Synthetic;
 using Dsa.Tests.Infrastructure;
 
 namespace Dsa.Tests.Data;

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Dsa.Data;
+using Dsa.Data.Formats;
+using Dsa.Data.Synthetic;
 using Dsa.Evaluation;
 using Dsa.Tests.Infrastructure;
 

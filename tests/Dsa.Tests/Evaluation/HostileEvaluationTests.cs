@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Dsa.Data;
+using Dsa.Data.Formats;
+using Dsa.Data.Pipeline;
 using Dsa.Evaluation;
 using Dsa.Tests.Infrastructure;
 using SkiaSharp;

@@ -1,4 +1,5 @@
 using Dsa.Data;
+using Dsa.Data.Formats;
 using Dsa.Evaluation;
 using Dsa.Tests.Infrastructure;
 

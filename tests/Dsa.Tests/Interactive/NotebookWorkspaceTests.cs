@@ -1,6 +1,7 @@
 using Dsa.Interactive;
 using Dsa.Nn;
 using Dsa.Tests.Infrastructure;
+using Dsa.Workflows;
 
 namespace Dsa.Tests.Interactive;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dsa.Data;
+using Dsa.Data.Formats;
 using Dsa.Evaluation;
 using Dsa.Tests.Evaluation;
 using Dsa.Tests.Infrastructure;

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Dsa.Data.Formats;
+using Dsa.Data.Pipeline;
 using Dsa.Nn;
 using Dsa.Tests.Infrastructure;
 using Dsa.Training;
@@ -31,7 +33,7 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
 
         // Predictions are poseval-ready files for every validation video, with every frame present.
         var val = set.Data.Read("val");
-        var predictions = Dsa.Data.PoseTrackReader.ReadFolder(result.Run.PredictionsDir);
+        var predictions = Dsa.Data.Formats.PoseTrackReader.ReadFolder(result.Run.PredictionsDir);
         Assert.Equal(val.Select(v => v.Name), predictions.Select(v => v.Name));
         Assert.Equal(val.Select(v => v.Frames.Count), predictions.Select(v => v.Frames.Count));
         // And evaluating them from disk gives the number the run reported.
@@ -142,7 +144,7 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         {
             Trainer.Seed(train.Seed);
             using var net = new DsaNet("dsa", model);
-            using var loader = new Dsa.Data.DataLoader(dataset, Experiment.Pipeline(model), new Dsa.Data.DataLoaderOptions { BatchSize = 2, DropLast = true, Seed = 1 });
+            using var loader = new Dsa.Data.Pipeline.DataLoader(dataset, Experiment.Pipeline(model), new Dsa.Data.Pipeline.DataLoaderOptions { BatchSize = 2, DropLast = true, Seed = 1 });
             return Trainer.Run(net, new PoseTrackTrainingData(loader), train, run, resume: resume, progress: progress, cancellation: cancel);
         }
         using var stop = new CancellationTokenSource();

@@ -1,3 +1,4 @@
+using Dsa.Data.Pipeline;
 using Dsa.Nn;
 using Dsa.Training;
 using TorchSharp;

@@ -2,9 +2,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Dsa.Nn;
 using Dsa.Tests.Evaluation;
-using Dsa.Tests.Infrastructure;
 using Dsa.Tests.IO;
+using Dsa.Tests.Infrastructure;
 using Dsa.Training;
+using Dsa.Workflows;
 using TorchSharp;
 
 namespace Dsa.Tests.Training;

@@ -5,6 +5,7 @@ using Dsa.Nn;
 using Dsa.Tests.Data;
 using Dsa.Tests.Infrastructure;
 using Dsa.Training;
+using Dsa.Workflows;
 using TorchSharp;
 
 namespace Dsa.Tests.Training;

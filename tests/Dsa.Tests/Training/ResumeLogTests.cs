@@ -1,6 +1,7 @@
 using Dsa.Nn;
 using Dsa.Tests.Infrastructure;
 using Dsa.Training;
+using Dsa.Workflows;
 
 namespace Dsa.Tests.Training;
 

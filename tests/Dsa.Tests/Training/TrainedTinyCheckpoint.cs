@@ -1,4 +1,5 @@
 using Dsa.Training;
+using Dsa.Workflows;
 
 namespace Dsa.Tests.Training;
 

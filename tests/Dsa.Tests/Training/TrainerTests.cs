@@ -1,6 +1,7 @@
 using Dsa.IO;
 using Dsa.Nn;
 using Dsa.Training;
+using Dsa.Workflows;
 
 namespace Dsa.Tests.Training;
 

@@ -1,4 +1,5 @@
 using Dsa.Visualization;
+using Dsa.Visualization.StaticPlotly;
 using Plotly.NET;
 using SkiaSharp;
 

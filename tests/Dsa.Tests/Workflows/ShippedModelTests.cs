@@ -1,7 +1,6 @@
 using Dsa.Nn;
 using Dsa.Tests.Infrastructure;
 using Dsa.Tests.Training;
-using Dsa.Training;
 using Dsa.Workflows;
 
 namespace Dsa.Tests.Workflows;

@@ -1,9 +1,0 @@
-namespace Dsa.Training;
-
-/// <summary>The three runs of `dsa demo` and its results file.</summary>
-/// <param name="Pretrain">Single-frame model trained from scratch: the backbone both compared models start from (null when they
-/// started from given weights, the shipped model).</param>
-/// <param name="ResultsPath">runs/demo/results.json (<see cref="DemoResultsFile"/>).</param>
-/// <param name="Dsa">DSA on the frozen pretrained backbone.</param>
-/// <param name="Baseline">The single-frame model on the same frozen backbone, trained for the same steps.</param>
-public sealed record DemoResult(ExperimentResult? Pretrain, ExperimentResult Dsa, ExperimentResult Baseline, string ResultsPath);
