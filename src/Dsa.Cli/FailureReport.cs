@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Reflection;
+using Dsa;
 using Dsa.IO;
+using Dsa.Training;
+using Dsa.Workflows;
 
 namespace Dsa.Cli;
 
@@ -23,12 +26,24 @@ internal static class FailureReport
         // Anything else is a bug of ours (or libtorch's message): say so, keep the message.
         string message = expected ? e.Message : $"{e.GetType().Name}: {e.Message}";
         Console.Error.WriteLine($"error: {message}");
+        if (Advice(e) is { } advice) Console.Error.WriteLine($"  ({advice})");
         if (e.InnerException is TensorLimitExceededException limit)
             Console.Error.WriteLine($"  (the limit is {limit.Limit:N0} bytes; a file you trust can be read with a larger one, e.g. --max-weight-bytes {Math.Max(limit.Requested, limit.Limit) * 2})");
         if (verbose) Console.Error.WriteLine(e.ToString());
         else if (!expected) Console.Error.WriteLine("  (run with --verbose for the stack trace)");
         return 1;
     }
+
+    /// <summary>What to type about a typed failure of the library (the library names no flag; the command line knows its own).</summary>
+    internal static string? Advice(Exception e) => e switch
+    {
+        RunFolderOccupiedException => "pass --force to overwrite it or --resume to continue it",
+        DeviceUnavailableException => "--device cpu runs anywhere",
+        NotASingleFrameModelException => "--pretrained takes a finished single-frame run folder",
+        AblationResultsMissingException missing => $"write it with `dsa ablate collect --plan PLAN --out {missing.Folder}`",
+        TrainingInterruptedException => "continue with the same command and --resume",
+        _ => null,
+    };
 
     private static Exception Unwrap(Exception e)
     {

@@ -23,6 +23,7 @@ try
 catch (OperationCanceledException e) when (Interruption.Token.IsCancellationRequested)
 {
     Console.Error.WriteLine(e.Message);
+    if (FailureReport.Advice(e) is { } advice) Console.Error.WriteLine(advice[..1].ToUpperInvariant() + advice[1..] + ".");
     return 130;
 }
 catch (Exception e)

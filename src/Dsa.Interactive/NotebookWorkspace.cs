@@ -97,18 +97,18 @@ public sealed class NotebookWorkspace : IDisposable
         return new SyntheticSet(new DatasetFolder(root), config, summary, Written: !present);
     }
 
-    /// <summary>The demo's DSA checkpoint (runs/demo/dsa; <c>dsa demo</c> writes it).</summary>
-    public string DemoCheckpoint(string model = "dsa") => Path.Combine(RepositoryRoot, "runs", "demo", model, "checkpoints", "last.ckpt");
+    /// <summary>What <c>dsa demo</c> writes under the repository's runs/demo (its run folders, results.json, report.html).</summary>
+    public Workflows.DemoLayout Demo => new(Path.Combine(RepositoryRoot, Workflows.DemoLayout.DefaultRoot));
 
     /// <summary>
-    /// A trained DSA model to look inside: the demo's (<see cref="DemoCheckpoint"/>) when present; else the brief run an
+    /// A trained DSA model to look inside: the demo's (<see cref="Demo"/>'s DSA run) when present; else the brief run an
     /// earlier notebook left in runs/notebooks/brief-dsa; else a brief run from scratch on <paramref name="data"/>
     /// (<paramref name="briefSteps"/> steps of <paramref name="batchSize"/>; 1 step of 2 at smoke, in the scratch folder),
     /// kept there for the other notebooks. The model is in eval mode.
     /// </summary>
     public TrainedModel TrainedDsa(SyntheticSet data, int briefSteps = 80, int batchSize = 4)
     {
-        string demo = DemoCheckpoint(), brief = Path.Combine(RunFolder("brief-dsa"), "checkpoints", "last.ckpt");
+        string demo = Demo.Dsa.LastCheckpoint, brief = Workflows.RunFolder.At(RunFolder("brief-dsa")).LastCheckpoint;
         if (!Smoke && (File.Exists(demo) || File.Exists(brief)))
         {
             string path = File.Exists(demo) ? demo : brief;

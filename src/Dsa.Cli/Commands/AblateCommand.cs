@@ -70,7 +70,7 @@ internal static class AblateCommand
         var outDir = parse.GetValue(grid.Out)!;
         var collection = AblationGrid.RunAll(outDir, new InlineProgress<(string Row, int Seed, TrainingEvent Event)>(p =>
         {
-            if (p.Event.Kind is "validation" or "stopped")
+            if (p.Event.Kind is TrainingEventKind.Validation or TrainingEventKind.Stopped)
                 Console.WriteLine($"{p.Row} seed {p.Seed}: epoch {p.Event.Epoch} {(p.Event.ValidationMap is { } m ? $"val mAP {m:F2}" : p.Event.Message)}");
         }), cancellation);
         return Report(collection, outDir);
@@ -136,7 +136,7 @@ internal static class AblateCommand
                 else if (before.State == AblationCellState.Finished) Console.WriteLine("  finished before: reading its results");
                 var result = AblationGrid.RunCell(dir, i, new InlineProgress<TrainingEvent>(e =>
                 {
-                    if (e.Kind == "stopped") Console.WriteLine($"  {e.Message}");
+                    if (e.Kind == TrainingEventKind.Stopped) Console.WriteLine($"  {e.Message}");
                 }), Interruption.Token);
                 Console.WriteLine($"cell {i}: {cell.Row} seed {cell.Seed}: mAP {result.Map:F2} after {result.Steps} steps");
             }

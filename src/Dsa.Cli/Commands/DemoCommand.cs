@@ -43,7 +43,7 @@ internal static class DemoCommand
             DemoResult result = ProgressDisplay.Run("demo", p => Demo.Run(options, new InlineProgress<(string Stage, TrainingEvent Event)>(e => p.Report(e.Event with
             {
                 // The stage names the bar; a stop keeps its reason.
-                Message = e.Event.Kind is "stopped" or "warning" ? $"{e.Stage}: {e.Event.Message}" : e.Stage,
+                Message = e.Event.Kind is TrainingEventKind.Stopped or TrainingEventKind.Warning ? $"{e.Stage}: {e.Event.Message}" : e.Stage,
             })), status, cancellation));
             ResultsPrinter.PrintComparison(new[]
             {

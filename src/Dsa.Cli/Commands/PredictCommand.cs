@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Dsa.Training;
+using Dsa.Reports;
 using Dsa.Workflows;
 using Spectre.Console;
 
@@ -34,7 +35,7 @@ internal static class PredictCommand
             {
                 Checkpoint = parse.GetValue(checkpoint)!, FramesDir = parse.GetValue(frames)!, OutDir = parse.GetValue(output)!,
                 DetectionsPath = parse.GetValue(boxes), ScoreThreshold = parse.GetValue(threshold), AnnotationsPath = parse.GetValue(annotations),
-                Overlays = !parse.GetValue(noOverlays), BatchSize = parse.GetValue(batchSize), Device = parse.GetValue(device)!,
+                BatchSize = parse.GetValue(batchSize), Device = parse.GetValue(device)!,
             };
             if (options.DetectionsPath is null && options.AnnotationsPath is null)
             {
@@ -47,8 +48,12 @@ internal static class PredictCommand
                 AnsiConsole.MarkupLine($"{result.Predictions.Frames.Count} frames, {result.People} people; boxes: {Markup.Escape(result.Boxes)}");
                 if (result.FormatNote is not null) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(result.FormatNote)}[/]");
                 AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(result.PredictionPath)}[/] ({result.Format})");
-                if (result.Overlays.Count > 0)
-                    AnsiConsole.MarkupLine($"wrote {result.Overlays.Count} overlays to [blue]{Markup.Escape(Path.GetDirectoryName(result.Overlays[0])!)}[/]");
+                if (!parse.GetValue(noOverlays))
+                {
+                    string overlays = Path.Combine(options.OutDir, "overlays");
+                    var written = PredictionOverlays.Write(result, overlays);
+                    AnsiConsole.MarkupLine($"wrote {written.Count} overlays to [blue]{Markup.Escape(overlays)}[/]");
+                }
                 return 0;
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)

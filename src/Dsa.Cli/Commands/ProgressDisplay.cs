@@ -15,8 +15,8 @@ internal static class ProgressDisplay
             var started = new Dictionary<string, (System.Diagnostics.Stopwatch Clock, long Step)>();
             var plain = new InlineProgress<TrainingEvent>(e =>
             {
-                var label = e.Kind != "stopped" && e.Message is not null ? e.Message : title;
-                if (e.Kind == "step")
+                var label = e.Kind != TrainingEventKind.Stopped && e.Message is not null ? e.Message : title;
+                if (e.Kind == TrainingEventKind.Step)
                 {
                     if (!started.TryGetValue(label, out var first)) started[label] = first = (System.Diagnostics.Stopwatch.StartNew(), e.Step);
                     long done = e.Step - first.Step;
@@ -24,9 +24,9 @@ internal static class ProgressDisplay
                         ? $", about {TimeSpan.FromSeconds(first.Clock.Elapsed.TotalSeconds / done * (e.StepsTotal - e.Step)):h\\:mm\\:ss} left" : "";
                     Console.WriteLine($"{label}: epoch {e.Epoch} step {e.Step}/{e.StepsTotal} loss {e.Loss:E3} lr {e.LearningRate:G3} {e.SamplesPerSecond:F1} samples/s{eta}");
                 }
-                else if (e.Kind == "validation") Console.WriteLine($"{label}: epoch {e.Epoch} validation mAP {e.ValidationMap:F2}");
-                else if (e.Kind == "stopped") Console.WriteLine($"{title}: {e.Message}");
-                else if (e.Kind == "warning") Console.Error.WriteLine($"warning: {e.Message}");
+                else if (e.Kind == TrainingEventKind.Validation) Console.WriteLine($"{label}: epoch {e.Epoch} validation mAP {e.ValidationMap:F2}");
+                else if (e.Kind == TrainingEventKind.Stopped) Console.WriteLine($"{title}: {e.Message}");
+                else if (e.Kind == TrainingEventKind.Warning) Console.Error.WriteLine($"warning: {e.Message}");
             });
             return work(plain);
         }
@@ -40,10 +40,10 @@ internal static class ProgressDisplay
                 {
                     if (e.StepsTotal > 0) task.MaxValue = e.StepsTotal;
                     task.Value = e.Step;
-                    var label = e.Kind != "stopped" && e.Message is not null ? e.Message : title;
-                    if (e.Kind == "step") task.Description = $"{label} ep {e.Epoch} loss {e.Loss:E2}";
-                    if (e.Kind == "validation") task.Description = $"{label} ep {e.Epoch} val mAP {e.ValidationMap:F1}";
-                    if (e.Kind == "warning") AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(e.Message ?? "")}[/]");
+                    var label = e.Kind != TrainingEventKind.Stopped && e.Message is not null ? e.Message : title;
+                    if (e.Kind == TrainingEventKind.Step) task.Description = $"{label} ep {e.Epoch} loss {e.Loss:E2}";
+                    if (e.Kind == TrainingEventKind.Validation) task.Description = $"{label} ep {e.Epoch} val mAP {e.ValidationMap:F1}";
+                    if (e.Kind == TrainingEventKind.Warning) AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(e.Message ?? "")}[/]");
                 });
                 result = work(progress);
                 task.Value = task.MaxValue;

@@ -26,10 +26,14 @@ internal static class TrainCommand
         {
             var model = Ablations.Get(parse.GetValue(row)!).Apply(options.Model(parse));
             var train = options.Train(parse) with { Seed = parse.GetValue(seed) };
-            var spec = new ExperimentSpec(parse.GetValue(run)!, model, train, new DatasetFolder(parse.GetValue(options.Data)!),
-                parse.GetValue(options.Force), parse.GetValue(resume), parse.GetValue(options.BackboneWeights), null,
-                parse.GetValue(options.MaxSamples), parse.GetValue(options.Threads), parse.GetValue(options.Device)!)
+            var spec = new ExperimentSpec(parse.GetValue(run)!, model, train, new DatasetFolder(parse.GetValue(options.Data)!))
             {
+                Force = parse.GetValue(options.Force),
+                Resume = parse.GetValue(resume),
+                BackboneWeights = parse.GetValue(options.BackboneWeights),
+                MaxTrainSamples = parse.GetValue(options.MaxSamples),
+                Threads = parse.GetValue(options.Threads),
+                Device = parse.GetValue(options.Device)!,
                 WeightLimits = parse.GetValue(maxWeightBytes) is { } bytes ? new Dsa.IO.TensorReadLimits { MaxTotalBytes = bytes } : null,
             };
             var result = ProgressDisplay.Run("train", p => Experiment.Run(spec, p, cancellation));

@@ -1,6 +1,5 @@
 using Dsa.Data;
 using Dsa.Data.Synthetic;
-using Dsa.Workflows;
 using Microsoft.Data.Analysis;
 
 namespace Dsa.Evaluation;
@@ -126,16 +125,6 @@ public sealed record DegradationBreakdown(
     {
         var (gt, predictions) = PosetrackAp.ReadFolders(gtDir, predictionsDir);
         return Evaluate(gt, predictions, SyntheticVideoMeta.ReadFolder(metaDir).Values);
-    }
-
-    /// <summary>
-    /// The breakdown of a finished run (runs/NAME/, whose predictions/ holds one PoseTrack file per validation
-    /// video, as Experiment.Run writes them) on the synthetic data set it was trained on.
-    /// </summary>
-    public static DegradationBreakdown ForRun(string runFolder, string dataRoot, string split = "val")
-    {
-        if (!Directory.Exists(runFolder)) throw new DirectoryNotFoundException($"{runFolder}: run folder does not exist");
-        return ForFolders(Path.Combine(dataRoot, "annotations", split), Path.Combine(runFolder, "predictions"), SyntheticVideoMeta.Folder(dataRoot, split));
     }
 
     /// <summary>

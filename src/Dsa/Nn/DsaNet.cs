@@ -43,6 +43,20 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
             foreach (var p in backbone.parameters()) p.requires_grad = false;
     }
 
+    /// <summary>The parameters by role (see <see cref="DsaParameterGroups"/>).</summary>
+    public DsaParameterGroups ParameterGroups()
+    {
+        var backboneParameters = backbone.parameters().ToList();
+        var predictors = modules().SelectMany(m => m switch
+        {
+            GlobalAlignmentBlock gab => gab.PredictorParameters(),
+            LocalEnhancementBlock leb => leb.PredictorParameters(),
+            _ => [],
+        }).ToList();
+        var taken = new HashSet<Parameter>(backboneParameters.Concat(predictors), ReferenceEqualityComparer.Instance);
+        return new DsaParameterGroups(backboneParameters, predictors, parameters().Where(p => !taken.Contains(p)).ToList());
+    }
+
     /// <summary>Builds the network of a named preset, optionally changed by <paramref name="change"/>.</summary>
     public static DsaNet FromPreset(string preset, Func<ModelConfig, ModelConfig>? change = null) =>
         new("dsa", (change ?? (c => c))(ModelPresets.Get(preset)));

@@ -62,6 +62,10 @@ public sealed class GlobalAlignmentBlock : Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>key F_t [B, C, H, W], support F_s [B, C, H, W] -> aligned F^_s [B, C, H, W].</summary>
+    /// <summary>The offset and mask predictors' parameters (none for the regular-conv ablation row).</summary>
+    public IEnumerable<Parameter> PredictorParameters() =>
+        (offset_predictor?.parameters() ?? []).Concat(mask_predictor?.parameters() ?? []);
+
     public override Tensor forward(Tensor key, Tensor support)
     {
         var (aligned, offset, mask) = ForwardWithFields(key, support);

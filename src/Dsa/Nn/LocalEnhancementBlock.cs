@@ -55,6 +55,9 @@ public sealed class LocalEnhancementBlock : Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>alignedSupport F^_s [B, C, H, W], key F_t [B, C, H, W] -> enhanced F-bar_s [B, C, H, W].</summary>
+    /// <summary>The affine predictor phi's parameters.</summary>
+    public IEnumerable<Parameter> PredictorParameters() => affine_predictor.parameters();
+
     public override Tensor forward(Tensor alignedSupport, Tensor key)
     {
         var (enhanced, affine) = ForwardWithFields(alignedSupport, key);

@@ -98,7 +98,7 @@ public static class DemoReport
     private static string Signed(double v) => v.ToString("+0.0;-0.0;0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static IReadOnlyList<(long, double)> Losses(RunFolder run) =>
-        MetricsLog.Read(run.LogJsonl).Where(e => e.Kind == "step" && e.Loss is > 0).Select(e => (e.Step, e.Loss!.Value)).ToList();
+        MetricsLog.Read(run.LogJsonl).Where(e => e.Kind == TrainingEventKind.Step && e.Loss is > 0).Select(e => (e.Step, e.Loss!.Value)).ToList();
 
     private sealed record FrameDifference(VideoAnnotation Video, FrameAnnotation Frame, FrameAnnotation Dsa, FrameAnnotation Baseline, double Gain);
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dsa.IO;
-using Dsa.Workflows;
 
 namespace Dsa.Training;
 
@@ -22,7 +21,7 @@ public sealed class MetricsLog
     private readonly TorchSharp.Modules.SummaryWriter? tensorboard;
     private readonly List<string> warnings = new();
 
-    public MetricsLog(RunFolder run, long resumeStep = -1, bool tensorBoard = true)
+    public MetricsLog(ITrainingOutputs run, long resumeStep = -1, bool tensorBoard = true)
     {
         jsonlPath = run.LogJsonl;
         csvPath = run.LogCsv;
@@ -43,7 +42,7 @@ public sealed class MetricsLog
         if (tensorboard is null) return;
         int step = (int)Math.Min(int.MaxValue, e.Step);
         if (e.Loss is { } loss) tensorboard.add_scalar("train/loss", (float)loss, step);
-        if (e.Kind == "step") tensorboard.add_scalar("train/lr", (float)e.LearningRate, step);
+        if (e.Kind == TrainingEventKind.Step) tensorboard.add_scalar("train/lr", (float)e.LearningRate, step);
         if (e.SamplesPerSecond is { } sps) tensorboard.add_scalar("train/samples_per_s", (float)sps, step);
         if (e.ValidationMap is { } map) tensorboard.add_scalar("val/mAP", (float)map, step);
     }
@@ -53,7 +52,7 @@ public sealed class MetricsLog
         string time = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
         var o = new JsonObject
         {
-            ["kind"] = e.Kind, ["epoch"] = e.Epoch, ["step"] = e.Step, ["lr"] = e.LearningRate,
+            ["kind"] = e.KindName, ["epoch"] = e.Epoch, ["step"] = e.Step, ["lr"] = e.LearningRate,
             ["loss"] = e.Loss, ["samples_per_s"] = e.SamplesPerSecond, ["val_map"] = e.ValidationMap,
             ["time"] = time,
         };
@@ -73,7 +72,7 @@ public sealed class MetricsLog
     private static string CsvRow(TrainingEvent e, string time)
     {
         string F(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
-        return string.Join(",", e.Kind, e.Epoch, e.Step, F(e.LearningRate), F(e.Loss), F(e.SamplesPerSecond), F(e.ValidationMap), time) + "\n";
+        return string.Join(",", e.KindName, e.Epoch, e.Step, F(e.LearningRate), F(e.Loss), F(e.SamplesPerSecond), F(e.ValidationMap), time) + "\n";
     }
 
     /// <summary>Reads a log.jsonl back (for reports, notebooks and resume); a torn last line is skipped, and said so in <paramref name="warnings"/>.</summary>
@@ -95,7 +94,7 @@ public sealed class MetricsLog
             {
                 n = JsonNode.Parse(text) ?? throw new InvalidDataException($"{jsonlPath}:{i + 1}: a null row.");
                 rows.Add((text, new TrainingEvent(
-                    (string?)n["kind"] ?? "step", (int?)n["epoch"] ?? 0, (long?)n["step"] ?? 0, 0,
+                    TrainingEvent.ParseKind((string?)n["kind"] ?? "step"), (int?)n["epoch"] ?? 0, (long?)n["step"] ?? 0, 0,
                     (double?)n["lr"] ?? 0, (double?)n["loss"], (double?)n["samples_per_s"], (double?)n["val_map"], (string?)n["message"]),
                     (string?)n["time"]));
             }

@@ -65,9 +65,12 @@ public static class AblationGrid
         using var cellLock = AblationCellLock.Acquire(LockPath(planDir, index), index, $"{cell.Row} seed {cell.Seed}");
         var dir = Path.Combine(planDir, cell.RunDir);
         if (Finished(dir)) return ReadCell(cell, dir);
-        bool resume = File.Exists(Path.Combine(dir, "checkpoints", "last.ckpt"));
-        var spec = new ExperimentSpec(dir, cell.Model, cell.Train, new DatasetFolder(plan.Data), Force: !resume, Resume: resume,
-            MaxTrainSamples: plan.MaxTrainSamples, Threads: plan.Threads, InitBackboneFrom: plan.InitBackboneFrom, WarmStartFrom: plan.WarmStartFrom);
+        bool resume = File.Exists(RunFolder.At(dir).LastCheckpoint);
+        var spec = new ExperimentSpec(dir, cell.Model, cell.Train, new DatasetFolder(plan.Data))
+        {
+            Force = !resume, Resume = resume, MaxTrainSamples = plan.MaxTrainSamples, Threads = plan.Threads,
+            InitBackboneFrom = plan.InitBackboneFrom, WarmStartFrom = plan.WarmStartFrom,
+        };
         var errorPath = ErrorPath(planDir, index);
         try
         {
@@ -125,7 +128,7 @@ public static class AblationGrid
             return Of(AblationCellState.Running, $"process {owner.Pid} on {owner.Host} since {owner.StartedUtc:u}");
         var errorPath = ErrorPath(planDir, cell.Index);
         if (File.Exists(errorPath)) return Of(AblationCellState.Failed, File.ReadLines(errorPath).FirstOrDefault());
-        var checkpoint = Path.Combine(dir, "checkpoints", "last.ckpt");
+        var checkpoint = RunFolder.At(dir).LastCheckpoint;
         if (File.Exists(checkpoint))
             return Of(AblationCellState.Partial, $"checkpoint at step {Checkpoint.ReadState(checkpoint).GlobalStep} of {cell.Train.MaxSteps?.ToString() ?? "all epochs"}");
         return Of(AblationCellState.Pending, null);
@@ -134,7 +137,7 @@ public static class AblationGrid
     public static string LockPath(string planDir, int index) => Path.Combine(planDir, LocksFolder, $"cell-{index}.lock");
     public static string ErrorPath(string planDir, int index) => Path.Combine(planDir, ErrorsFolder, $"cell-{index}.txt");
 
-    private static bool Finished(string runDir) => File.Exists(Path.Combine(runDir, "results", "val_ap.json"));
+    private static bool Finished(string runDir) => File.Exists(RunFolder.At(runDir).ValidationAp);
 
     private static string Fingerprint(AblationPlan plan) => JsonSerializer.Serialize(plan with { Command = "" }, AblationPlan.Json);
 
@@ -154,7 +157,8 @@ public static class AblationGrid
 
     private static AblationCell ReadCell(AblationPlanCell cell, string dir)
     {
-        var path = Path.Combine(dir, "results", "val_ap.json");
+        var run = RunFolder.At(dir);
+        var path = run.ValidationAp;
         JsonNode node;
         try { node = JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException("empty"); }
         catch (Exception e) when (e is JsonException or InvalidDataException) { throw new InvalidDataException($"{path}: unreadable result ({e.Message}); delete it or force to retrain.", e); }
@@ -165,8 +169,8 @@ public static class AblationGrid
                 : throw new InvalidDataException($"{path}: field '{where}{name}' is missing.");
         var columns = Skeleton.ReportColumns.ToDictionary(c => c, c => Field(node["columns"], c, "columns."));
         var perJoint = node["per_joint"] is null ? null : Skeleton.PoseTrack.Joints.ToDictionary(j => j.Name, j => Field(node["per_joint"], j.Name, "per_joint."));
-        var offsetsPath = Path.Combine(dir, "results", AlignmentOffsetReport.FileName);
-        var checkpoint = Path.Combine(dir, "checkpoints", "last.ckpt");
+        var offsetsPath = run.AlignmentOffsets;
+        var checkpoint = run.LastCheckpoint;
         long steps = File.Exists(checkpoint) ? Checkpoint.ReadState(checkpoint).GlobalStep : 0;
         return new AblationCell(cell.Row, cell.Seed, columns, Field(node, "total", ""), dir, 0, perJoint, steps,
             File.Exists(offsetsPath) ? AlignmentOffsetReport.Read(offsetsPath) : null);

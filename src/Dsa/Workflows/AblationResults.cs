@@ -17,7 +17,7 @@ public sealed record AblationResults(string Path, IReadOnlyList<(string Row, int
     public static AblationResults Read(string dir)
     {
         var path = System.IO.Path.Combine(dir, "cells.csv");
-        if (!File.Exists(path)) throw new FileNotFoundException($"{dir}: no cells.csv (write it with `dsa ablate collect --plan PLAN --out {dir}`).", path);
+        if (!File.Exists(path)) throw new AblationResultsMissingException(dir, path);
         var lines = File.ReadAllLines(path);
         var header = lines.Length > 0 ? lines[0].Split(',') : [];
         int Column(string name) => Array.IndexOf(header, name) is >= 0 and var i ? i : throw new InvalidDataException($"{path}: no column '{name}' in the header.");

@@ -25,7 +25,7 @@ public sealed record CheckpointEvaluation(ModelConfig Model, TrainerState State,
         var (model, state) = Checkpoint.LoadModel(checkpoint);
         using (model)
         {
-            model.to(Experiment.ResolveDevice(device));
+            model.to(TorchRuntime.ResolveDevice(device));
             var dataset = Experiment.Dataset(gt, data, state.Model);
             var samples = PosePredictor.PredictSamples(model, dataset, Experiment.Pipeline(state.Model), batchSize, progress, cancellation);
             var predictions = PosePredictor.ToVideos(gt, samples);

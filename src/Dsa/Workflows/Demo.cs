@@ -34,9 +34,10 @@ public static class Demo
 
         var singleFrame = Ablations.Get("single-frame").Apply(options.Model);
         var train = options.Train with { Seed = options.Seed };
+        var layout = new DemoLayout(options.RunRoot);
         IProgress<TrainingEvent> Stage(string name) => new InlineProgress<TrainingEvent>(e => progress?.Report((name, e)));
-        ExperimentResult Run(string name, ModelConfig model, TrainConfig t, string? warmStart) =>
-            Experiment.Run(new ExperimentSpec(Path.Combine(options.RunRoot, name), model, t, data, Force: true, Threads: options.Threads, WarmStartFrom: warmStart),
+        ExperimentResult Run(string name, RunFolder folder, ModelConfig model, TrainConfig t, string? warmStart) =>
+            Experiment.Run(new ExperimentSpec(folder.Root, model, t, data) { Force = true, Threads = options.Threads, WarmStartFrom = warmStart },
                 Stage(name), cancellation);
 
         ExperimentResult? pretrain = null;
@@ -50,37 +51,36 @@ public static class Demo
         else
         {
             var pretrainConfig = Budget(train, options.PretrainSteps, options.PretrainShare);
-            pretrain = options.PretrainedRun is { } given ? Evaluated(given) : Reusable(Path.Combine(options.RunRoot, "pretrain"), singleFrame, pretrainConfig);
+            pretrain = options.PretrainedRun is { } given ? Evaluated(given) : Reusable(layout.Pretrain, singleFrame, pretrainConfig);
             if (pretrain is null)
             {
                 status?.Report("Stage 1/3: pretraining the single-frame model.");
-                pretrain = Run("pretrain", singleFrame, pretrainConfig, null);
+                pretrain = Run("pretrain", layout.Pretrain, singleFrame, pretrainConfig, null);
             }
             else status?.Report($"Stage 1/3: reusing the finished pretraining in {pretrain.Run.Root}.");
             pretrained = pretrain.Run.LastCheckpoint;
         }
 
         status?.Report("Stage 2/3: DSA, warm-started from the pretrained model (backbone frozen).");
-        var dsa = Run("dsa", options.Model with { FreezeBackbone = true },
+        var dsa = Run("dsa", layout.Dsa, options.Model with { FreezeBackbone = true },
             Budget(train, options.AlignSteps, options.DsaShare), pretrained);
 
         status?.Report($"Stage 3/3: the single-frame baseline, warm-started the same way, for the same {dsa.Outcome.Steps} steps.");
-        var baseline = Run("baseline", singleFrame with { FreezeBackbone = true }, train with { MaxSteps = dsa.Outcome.Steps }, pretrained);
+        var baseline = Run("baseline", layout.Baseline, singleFrame with { FreezeBackbone = true }, train with { MaxSteps = dsa.Outcome.Steps }, pretrained);
 
-        var results = DemoResultsFile.Write(options.RunRoot, data, options.Seed, Path.GetFullPath(pretrained), new[] { ("dsa", dsa), ("baseline", baseline) });
+        var results = DemoResultsFile.Write(layout, data, options.Seed, Path.GetFullPath(pretrained), new[] { ("dsa", dsa), ("baseline", baseline) });
         return new DemoResult(pretrain, dsa, baseline, results);
 
         // A fixed-step pretraining with the same model and settings that already finished is not redone
         // (long jobs never lose finished work); it is evaluated again, which takes seconds.
-        ExperimentResult? Reusable(string dir, ModelConfig model, TrainConfig t)
+        ExperimentResult? Reusable(RunFolder run, ModelConfig model, TrainConfig t)
         {
-            if (t.MaxSteps is null || !Directory.Exists(dir)) return null;
-            var run = RunFolder.Open(dir);
-            if (!File.Exists(run.LastCheckpoint) || !File.Exists(Path.Combine(run.ResultsDir, "val_ap.json"))) return null;
+            if (t.MaxSteps is null || !Directory.Exists(run.Root)) return null;
+            if (!File.Exists(run.LastCheckpoint) || !File.Exists(run.ValidationAp)) return null;
             var state = Checkpoint.ReadState(run.LastCheckpoint);
             string Json(object o) => System.Text.Json.JsonSerializer.Serialize(o);
             if (state.GlobalStep != t.MaxSteps || Json(state.Model) != Json(model) || Json(state.Train) != Json(t)) return null;
-            return Evaluated(dir);
+            return Evaluated(run.Root);
         }
 
         ExperimentResult Evaluated(string dir)
@@ -88,7 +88,7 @@ public static class Demo
             var run = RunFolder.Open(dir);
             var evaluation = CheckpointEvaluation.Run(run.LastCheckpoint, data, "val", train.BatchSize, cancellation: cancellation);
             if (!evaluation.Model.IsSingleFrame)
-                throw new ArgumentException($"--pretrained {dir}: its checkpoint is not a single-frame model (offsets [{string.Join(", ", evaluation.Model.SupportOffsets)}]).");
+                throw new NotASingleFrameModelException(dir, evaluation.Model.SupportOffsets);
             return new ExperimentResult(evaluation.Model, new TrainingOutcome(TrainingStatus.BudgetExhausted, evaluation.State.Epoch, evaluation.State.GlobalStep,
                 Array.Empty<double>(), null, null, "reused a finished pretraining"), evaluation.Result, run, TimeSpan.Zero);
         }

@@ -21,7 +21,7 @@ public static class DemoResultsFile
 {
     public const string FileName = "results.json";
 
-    public static string Write(string runRoot, DatasetFolder data, int seed, string start, IReadOnlyList<(string Key, ExperimentResult Result)> models)
+    public static string Write(DemoLayout layout, DatasetFolder data, int seed, string start, IReadOnlyList<(string Key, ExperimentResult Result)> models)
     {
         var val = data.Read("val");
         var metaDir = SyntheticVideoMeta.Folder(data.Root, "val");
@@ -60,10 +60,10 @@ public static class DemoResultsFile
                 {
                     ["subset"] = s.Subset, ["metric"] = s.Metric, ["frames"] = s.Frames, ["joints"] = s.Joints, ["total"] = s.Joints == 0 ? null : Number(s.Total),
                 }).ToArray()),
-                ["offsets"] = result.Offsets is null ? null : JsonNode.Parse(File.ReadAllText(Path.Combine(result.Run.ResultsDir, AlignmentOffsetReport.FileName))),
+                ["offsets"] = result.Offsets is null ? null : JsonNode.Parse(File.ReadAllText(result.Run.AlignmentOffsets)),
             };
         }
-        var path = Path.Combine(runRoot, FileName);
+        var path = layout.Results;
         AtomicFile.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return Path.GetFullPath(path);
 

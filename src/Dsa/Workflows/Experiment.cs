@@ -39,7 +39,7 @@ public static class Experiment
         if (spec.BackboneWeights is not null && !spec.Resume) model.Backbone.LoadOfficialCheckpoint(spec.BackboneWeights, spec.WeightLimits);
         if (spec.InitBackboneFrom is not null && !spec.Resume) Checkpoint.RestoreBackbone(spec.InitBackboneFrom, model);
         if (spec.WarmStartFrom is not null && !spec.Resume) Checkpoint.WarmStart(spec.WarmStartFrom, model, spec.Train.WarmStartSupportShare);
-        model.to(ResolveDevice(spec.Device));
+        model.to(TorchRuntime.ResolveDevice(spec.Device));
         using var loader = new DataLoader(trainSet, pipeline, new DataLoaderOptions
         {
             BatchSize = spec.Train.BatchSize, Shuffle = true, Augment = true, DropLast = trainSet.Count >= spec.Train.BatchSize, Seed = spec.Train.Seed,
@@ -54,33 +54,19 @@ public static class Experiment
             throw new InvalidOperationException(outcome.Message);
         // Interrupted: the checkpoint is written; no evaluation of a half-trained model is reported.
         if (outcome.Status == TrainingStatus.Interrupted)
-            throw new OperationCanceledException(outcome.Message + " Continue with --resume.");
+            throw new TrainingInterruptedException(outcome.Message, run.LastCheckpoint);
 
         // Final numbers come from the model as it ended (not the best epoch), evaluated once more unless
         // the last epoch's validation already did exactly that.
         var ap = validator.Last is { } last && outcome.Status == TrainingStatus.Completed && spec.Train.ValidateEvery > 0 && spec.Train.Epochs % spec.Train.ValidateEvery == 0
             ? last
             : Evaluate(model, validator, cancellation);
-        ApResultJson.Write(ap, Path.Combine(run.ResultsDir, "val_ap.json"));
+        ApResultJson.Write(ap, run.ValidationAp);
         foreach (var video in validator.LastPredictions!)
             PoseTrackWriter.Write(video, Path.Combine(run.PredictionsDir, video.Name), PoseTrackFormat.PoseTrack18);
         var offsets = AlignmentOffsetError.Measure(model, val, cancellation: cancellation);
-        offsets?.Write(Path.Combine(run.ResultsDir, AlignmentOffsetReport.FileName));
+        offsets?.Write(run.AlignmentOffsets);
         return new ExperimentResult(spec.Model, outcome, ap, run, clock.Elapsed, offsets);
-    }
-
-    /// <summary>"cpu" or "cuda[:N]"; a clear error when CUDA is asked for but this build or machine lacks it.</summary>
-    public static torch.Device ResolveDevice(string name)
-    {
-        if (name == "cpu") return torch.CPU;
-        if (name.StartsWith("cuda", StringComparison.Ordinal))
-        {
-            if (!torch.cuda.is_available())
-                throw new InvalidOperationException($"--device {name}: CUDA is not available. This build uses the '{TorchRuntime.Backend}' TorchSharp backend; " +
-                    "build with -p:TorchBackend=cuda-linux on a machine with an NVIDIA driver (see environment.md).");
-            return new torch.Device(name);
-        }
-        throw new ArgumentException($"--device {name}: use cpu or cuda.");
     }
 
     private static ApResult Evaluate(DsaNet model, PoseTrackValidator validator, CancellationToken cancellation)

@@ -1,10 +1,14 @@
+using Dsa.Data.Synthetic;
+using Dsa.Evaluation;
+using Dsa.Training;
+
 namespace Dsa.Workflows;
 
 /// <summary>
 /// A run is a folder (runs/NAME/) holding its config, logs, checkpoints, TensorBoard events,
 /// predictions and results. Nothing is overwritten without <c>force</c>; <c>resume</c> reuses it.
 /// </summary>
-public sealed class RunFolder
+public sealed class RunFolder : ITrainingOutputs
 {
     public string Root { get; }
     public string ConfigPath => Path.Combine(Root, "config.json");
@@ -16,11 +20,15 @@ public sealed class RunFolder
     public string TensorBoardDir => Path.Combine(Root, "tensorboard");
     public string PredictionsDir => Path.Combine(Root, "predictions");
     public string ResultsDir => Path.Combine(Root, "results");
+    /// <summary>results/val_ap.json: the final validation AP in dsa eval's schema (written last: its presence means the run finished).</summary>
+    public string ValidationAp => Path.Combine(ResultsDir, "val_ap.json");
+    /// <summary>results/alignment_offsets.json: how well the trained offsets follow the true motion (models with alignment).</summary>
+    public string AlignmentOffsets => Path.Combine(ResultsDir, Inference.AlignmentOffsetReport.FileName);
 
     private RunFolder(string root) => Root = Path.GetFullPath(root);
 
     /// <summary>Opens <paramref name="root"/> for a run.</summary>
-    /// <exception cref="IOException">When the folder holds a run and neither force nor resume was asked for.</exception>
+    /// <exception cref="RunFolderOccupiedException">When the folder holds a run and neither force nor resume was asked for.</exception>
     public static RunFolder Create(string root, bool force = false, bool resume = false)
     {
         var run = new RunFolder(root);
@@ -31,7 +39,7 @@ public sealed class RunFolder
                 throw new IOException($"Cannot resume {run.Root}: it has no checkpoint {run.LastCheckpoint}.");
         }
         else if (occupied && !force)
-            throw new IOException($"Run folder {run.Root} already exists and is not empty; pass --force to overwrite it or --resume to continue it.");
+            throw new RunFolderOccupiedException(run.Root);
         else if (occupied && force)
             Directory.Delete(run.Root, recursive: true);
         else if (resume)
@@ -46,6 +54,20 @@ public sealed class RunFolder
 
     /// <summary>Temporary files of interrupted writes that <see cref="Create"/> removed (see <see cref="IO.AtomicFile.RemoveStale"/>).</summary>
     public IReadOnlyList<string> RemovedStaleFiles { get; private set; } = [];
+
+    /// <summary>The layout of a run at <paramref name="root"/>, whether or not it exists (to ask where its files are or would be).</summary>
+    public static RunFolder At(string root) => new(root);
+
+    /// <summary>
+    /// The blurred/occluded breakdown of this run's predictions/ (one PoseTrack file per validation video, as
+    /// Experiment.Run writes them) on the synthetic data set at <paramref name="dataRoot"/> it was trained on.
+    /// </summary>
+    public DegradationBreakdown DegradationBreakdown(string dataRoot, string split = "val")
+    {
+        if (!Directory.Exists(PredictionsDir)) throw new DirectoryNotFoundException($"{PredictionsDir}: the run has no predictions folder");
+        var data = new DatasetFolder(dataRoot);
+        return Evaluation.DegradationBreakdown.ForFolders(data.AnnotationsDir(split), PredictionsDir, SyntheticVideoMeta.Folder(dataRoot, split));
+    }
 
     /// <summary>Opens an existing run read-only (for reports).</summary>
     public static RunFolder Open(string root) =>

@@ -25,7 +25,6 @@ public sealed record VideoPredictionOptions
     /// <summary>The video's PoseTrack annotation file (2017 or 2018); its frames are matched to the folder's files by file name.</summary>
     public string? AnnotationsPath { get; init; }
 
-    public bool Overlays { get; init; } = true;
     public int BatchSize { get; init; } = 8;
     public string Device { get; init; } = "cpu";
 }

@@ -3,8 +3,6 @@ using Dsa.Data.Formats;
 using Dsa.Data.Pipeline;
 using Dsa.Inference;
 using Dsa.Training;
-using Dsa.Visualization;
-using SkiaSharp;
 using TorchSharp;
 
 namespace Dsa.Workflows;
@@ -14,7 +12,7 @@ namespace Dsa.Workflows;
 /// a detector's COCO results file or from the video's annotation file, the checkpoint's model with its
 /// supporting window over the folder's frames, and a per-video PoseTrack file poseval accepts (every
 /// frame present; PoseTrack 2018, or 2017 when the frame names do not follow poseval's 2018 naming)
-/// plus one overlay PNG per frame.
+/// (Reports.PredictionOverlays draws the result over the frames).
 /// </summary>
 public static class VideoPredictor
 {
@@ -32,7 +30,7 @@ public static class VideoPredictor
         var (model, state) = Checkpoint.LoadModel(options.Checkpoint);
         using (model)
         {
-            model.to(Experiment.ResolveDevice(options.Device));
+            model.to(TorchRuntime.ResolveDevice(options.Device));
             var datasetOptions = new PoseTrackDatasetOptions { Window = new SupportingWindow(state.Model.SupportOffsets), LabeledFramesOnly = false };
             Dictionary<int, IReadOnlyList<(Box Box, double Score)>>? detections = null;
             PoseTrackVideoDataset dataset;
@@ -58,8 +56,7 @@ public static class VideoPredictor
             string? note = problem is null ? null
                 : $"wrote PoseTrack 2017: poseval reads PoseTrack 2018 image ids from <number>_<mpii|bonn|mpiinew>/<frame number> names, and {problem}.";
 
-            var overlays = options.Overlays ? WriteOverlays(predicted, files, detections, Path.Combine(options.OutDir, "overlays")) : Array.Empty<string>();
-            return new VideoPredictionResult(predicted, predictionPath, format, note, samples.Count, boxes, overlays);
+            return new VideoPredictionResult(predicted, predictionPath, format, note, samples.Count, boxes, files, detections);
         }
     }
 
@@ -126,23 +123,5 @@ public static class VideoPredictor
                            : $"matches no frame index 0..{video.Frames.Count - 1} of {options.FramesDir} (without an annotation file image_id is the 0-based frame index in sorted file-name order)."));
         return frameOfId.ToDictionary(kv => kv.Value,
             kv => (IReadOnlyList<(Box Box, double Score)>)detections.ForImage(kv.Key).Select(d => (d.Box, d.Score)).ToList());
-    }
-
-    private static IReadOnlyList<string> WriteOverlays(VideoAnnotation predicted, IReadOnlyList<string> files,
-        IReadOnlyDictionary<int, IReadOnlyList<(Box Box, double Score)>>? detections, string dir)
-    {
-        Directory.CreateDirectory(dir);
-        var written = new List<string>(files.Count);
-        foreach (var frame in predicted.Frames)
-        {
-            string file = files[frame.FrameIndex];
-            using var bitmap = AffineCrop.DecodeFrame(file, $"the overlay of frame {frame.FrameIndex}");
-            using var overlay = PoseOverlayRenderer.Render(bitmap, frame, detections: detections?.GetValueOrDefault(frame.FrameIndex));
-            using var image = SKImage.FromBitmap(overlay);
-            string path = Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + ".png");
-            Png.Save(image, path);
-            written.Add(path);
-        }
-        return written;
     }
 }

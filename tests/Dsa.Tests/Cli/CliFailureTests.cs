@@ -42,6 +42,21 @@ public class CliFailureTests(TinySyntheticSet set) : IClassFixture<TinySynthetic
     }
 
     [Fact]
+    public void AnOccupiedRunFolderIsReportedWithTheFlagsThatResolveIt()
+    {
+        // The library's RunFolderOccupiedException names the folder only; the command line adds its own flags.
+        using var dir = new TempDir();
+        string run = Path.Combine(dir.Path, "run");
+        Directory.CreateDirectory(run);
+        File.WriteAllText(Path.Combine(run, "config.json"), "{}");
+        var (exit, error) = DsaCli.Run("train", "--data", set.Root, "--run", run, "--steps", "1", "--threads", "1");
+        Assert.Equal(1, exit);
+        Assert.Contains(run, error);
+        Assert.Contains("--force", error);
+        Assert.Contains("--resume", error);
+    }
+
+    [Fact]
     public void BadUsageExitsWith2()
     {
         var (exit, error) = DsaCli.Run("eval", "--no-such-option");

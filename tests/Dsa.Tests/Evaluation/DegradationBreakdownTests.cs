@@ -208,9 +208,9 @@ public class DegradationBreakdownTests
                     Assert.Equal(person.Points!.Where(p => p.Visible == false).Select(p => p.Id).ToHashSet(), meta[video.Name].Frames[f].OccludedJoints[person.TrackId!.Value]);
 
         string run = Path.Combine(dir.Path, "run");
-        Directory.CreateDirectory(Path.Combine(run, "predictions"));
-        foreach (var video in gt) File.Copy(video.SourcePath!, Path.Combine(run, "predictions", video.Name));
-        var b = DegradationBreakdown.ForRun(run, data);
+        var folder = Dsa.Workflows.RunFolder.Create(run);
+        foreach (var video in gt) File.Copy(video.SourcePath!, Path.Combine(folder.PredictionsDir, video.Name));
+        var b = folder.DegradationBreakdown(data);
         Assert.Equal(summary.BlurredFrames, b.BlurredFrames);
         Assert.Equal(summary.Frames, b.SharpFrames + b.BlurredFrames);
         Assert.Equal(summary.OccludedJoints, b.OccludedJoints);

@@ -149,7 +149,7 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         }
         using var stop = new CancellationTokenSource();
         var runDir = Path.Combine(dir.Path, "run");
-        var first = Attempt(RunFolder.Create(runDir), false, new InlineProgress<TrainingEvent>(e => { if (e.Kind == "step") stop.Cancel(); }), stop.Token);
+        var first = Attempt(RunFolder.Create(runDir), false, new InlineProgress<TrainingEvent>(e => { if (e.Kind == TrainingEventKind.Step) stop.Cancel(); }), stop.Token);
         Assert.Equal(TrainingStatus.Interrupted, first.Status);
         Assert.Equal(1, Checkpoint.ReadState(Path.Combine(runDir, "checkpoints", "last.ckpt")).GlobalStep);
         var second = Attempt(RunFolder.Create(runDir, resume: true), true, null, CancellationToken.None);

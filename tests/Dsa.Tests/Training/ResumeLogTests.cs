@@ -35,11 +35,11 @@ public class ResumeLogTests
         var events = new List<TrainingEvent>();
         var outcome = Train(runDir, resume: true, events: events);
         Assert.Equal(TrainingStatus.Completed, outcome.Status);
-        var warning = Assert.Single(events, e => e.Kind == "warning");
+        var warning = Assert.Single(events, e => e.Kind == TrainingEventKind.Warning);
         Assert.Contains("log.jsonl:6: the last line is incomplete", warning.Message);
         var after = File.ReadAllLines(log);
         Assert.Equal(before, after.Take(4)); // byte for byte: the first four rows' timestamps are kept
-        Assert.Equal(new long[] { 1, 2, 3, 4, 5, 6 }, MetricsLog.Read(log).Where(e => e.Kind == "step").Select(e => e.Step));
+        Assert.Equal(new long[] { 1, 2, 3, 4, 5, 6 }, MetricsLog.Read(log).Where(e => e.Kind == TrainingEventKind.Step).Select(e => e.Step));
         Assert.DoesNotContain(after, l => l.EndsWith("\"st"));
         Assert.Equal(after.Length + 1, File.ReadAllLines(Path.Combine(runDir, "log.csv")).Length); // the CSV rows follow (plus its header)
     }
@@ -76,6 +76,6 @@ public class ResumeLogTests
         Assert.False(File.Exists(dead));
         Assert.True(File.Exists(live));
         Assert.True(File.Exists(unrelated));
-        Assert.Contains(events, e => e.Kind == "warning" && e.Message!.Contains(dead));
+        Assert.Contains(events, e => e.Kind == TrainingEventKind.Warning && e.Message!.Contains(dead));
     }
 }

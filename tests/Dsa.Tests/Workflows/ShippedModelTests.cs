@@ -59,7 +59,7 @@ public class ShippedModelTests(TinySyntheticSet set) : IClassFixture<TinySynthet
     {
         using var dir = new TempDir();
         var run = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "run"), Ablations.Get("single-frame").Apply(TinySyntheticSet.Model),
-            TinySyntheticSet.Train with { MaxSteps = 2, ValidateEvery = 0 }, set.Data, Force: true, Threads: 1));
+            TinySyntheticSet.Train with { MaxSteps = 2, ValidateEvery = 0 }, set.Data) { Force = true, Threads = 1 });
         var outDir = Path.Combine(dir.Path, "models", "tiny");
         var manifest = ShippedModel.Export(run.Run.LastCheckpoint, set.Data, outDir, "tiny", "a test model", "cpu-small", "dsa train ...", new string('a', 40), checkVideos: 1);
         Assert.Equal(2, manifest.Steps);
