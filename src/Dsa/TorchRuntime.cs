@@ -27,7 +27,8 @@ public static class TorchRuntime
     /// <summary>Initialises libtorch (throws with TorchSharp's message when the native library cannot load).</summary>
     public static string Describe()
     {
+        OneDnnConvolutions.EnsureConfigured(); // report what this library's networks run with
         var cuda = torch.cuda.is_available();
-        return $"backend {Backend}, TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch threads {torch.get_num_threads()}, cuda {(cuda ? "available" : "not available")}";
+        return $"backend {Backend}, TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch threads {torch.get_num_threads()}, oneDNN convolutions {(OneDnnConvolutions.Enabled ? "on" : "off")}, cuda {(cuda ? "available" : "not available")}";
     }
 }

@@ -42,6 +42,7 @@ public sealed class AdaptiveConv2d : Module<Tensor, Tensor, Tensor>
 
     public AdaptiveConv2d(string name, long inChannels, long outChannels, bool bias = true) : base(name)
     {
+        OneDnnConvolutions.EnsureConfigured(); // before the first convolution: see its remarks
         if (inChannels < 1 || outChannels < 1)
             throw new ArgumentOutOfRangeException(nameof(inChannels), $"{name}: channels must be positive (in {inChannels}, out {outChannels}).");
         InChannels = inChannels;

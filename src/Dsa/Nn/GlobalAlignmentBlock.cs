@@ -35,6 +35,7 @@ public sealed class GlobalAlignmentBlock : Module<Tensor, Tensor, Tensor>
 
     public GlobalAlignmentBlock(string name, long channels, GabOptions options) : base(name)
     {
+        OneDnnConvolutions.EnsureConfigured(); // before the first convolution: see its remarks
         ArgumentNullException.ThrowIfNull(options);
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels), $"{name}: channels must be positive; got {channels}.");
         if (options.OffsetGroups < 1 || channels % options.OffsetGroups != 0)

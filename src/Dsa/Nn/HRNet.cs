@@ -35,6 +35,7 @@ public sealed class HRNet : Module<Tensor, Tensor>
 
     public HRNet(string name, HrnetConfig config, bool includeFinalLayer = true) : base(name)
     {
+        OneDnnConvolutions.EnsureConfigured(); // before the first convolution: see its remarks
         config.Validate();
         Config = config;
         long stem = config.StemChannels;

@@ -36,6 +36,7 @@ public sealed class LocalEnhancementBlock : Module<Tensor, Tensor, Tensor>
 
     public LocalEnhancementBlock(string name, long channels, LebOptions options) : base(name)
     {
+        OneDnnConvolutions.EnsureConfigured(); // before the first convolution: see its remarks
         ArgumentNullException.ThrowIfNull(options);
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels), $"{name}: channels must be positive; got {channels}.");
         Channels = channels;

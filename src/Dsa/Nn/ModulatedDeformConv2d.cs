@@ -40,6 +40,7 @@ public sealed class ModulatedDeformConv2d : Module<Tensor, Tensor, Tensor?, Tens
         (long H, long W)? stride = null, (long H, long W)? padding = null, (long H, long W)? dilation = null,
         long groups = 1, long offsetGroups = 1, bool bias = true) : base(name)
     {
+        OneDnnConvolutions.EnsureConfigured(); // before the first convolution: see its remarks
         if (inChannels < 1 || outChannels < 1)
             throw new ArgumentOutOfRangeException(nameof(inChannels), $"{name}: channels must be positive (in {inChannels}, out {outChannels}).");
         if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)

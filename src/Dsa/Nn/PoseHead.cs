@@ -19,6 +19,7 @@ public sealed class PoseHead : nn.Module<Tensor, Tensor>
 
     public PoseHead(string name, long inChannels, long channels, int joints, int fusionBlocks, int headLayers) : base(name)
     {
+        OneDnnConvolutions.EnsureConfigured(); // before the first convolution: see its remarks
         reduce = Layers.ConvBnRelu(inChannels, channels, 1);
         for (int i = 0; i < fusionBlocks; i++) fusion.Add(new ResidualBlock($"fusion{i}", channels));
         for (int i = 0; i < headLayers; i++) head.Add(Layers.ConvBnRelu(channels, channels, 3));
