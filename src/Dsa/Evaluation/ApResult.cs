@@ -34,7 +34,7 @@ public sealed record ApResult(
     IReadOnlyList<int> TruePositives,
     IReadOnlyList<int> UnscoredPredictedJoints,
     IReadOnlyList<int> UnscoredTruePositives,
-    IReadOnlyDictionary<string, ApResult> PerVideo)
+    IReadOnlyDictionary<string, ApResult> PerVideo) : IJointScores
 {
     /// <summary>AP of a joint by its workbench or PoseTrack name (r_ankle / right_ankle ...).</summary>
     public double Joint(string name) => PerJoint[Skeleton.PoseTrack.IndexOf(name)];

@@ -56,66 +56,11 @@ public sealed record DegradationBreakdown(
 
     /// <summary>
     /// The breakdown of <paramref name="predictions"/> against <paramref name="groundTruth"/> (videos paired by name,
-    /// frames by position) with each GT video's meta (matched by <see cref="SyntheticVideoMeta.Video"/>).
-    /// A GT video without meta, a meta frame count other than the GT's, or a GT person or occluded joint the meta
-    /// and the GT disagree on is an error naming both files.
+    /// frames by position) with each GT video's meta (see <see cref="DegradationBreakdownMetric"/>).
     /// </summary>
     public static DegradationBreakdown Evaluate(IReadOnlyList<VideoAnnotation> groundTruth, IReadOnlyList<VideoAnnotation> predictions,
-        IEnumerable<SyntheticVideoMeta> meta)
-    {
-        var metaByVideo = new Dictionary<string, SyntheticVideoMeta>(StringComparer.Ordinal);
-        foreach (var m in meta)
-            if (!metaByVideo.TryAdd(m.Video, m)) throw new ArgumentException($"{m.SourcePath ?? m.Video}: two meta files describe video '{m.Video}'");
-        var predictionsByName = new Dictionary<string, VideoAnnotation>(StringComparer.Ordinal);
-        foreach (var p in predictions)
-            if (!predictionsByName.TryAdd(p.Name, p)) throw new ArgumentException($"{p.SourcePath ?? p.Name}: two prediction videos are named '{p.Name}'");
-
-        ApResult OnFrames(bool blurred) => PosetrackAp.Evaluate(
-            KeepFrames(groundTruth, metaByVideo, blurred), KeepFrames(predictions, metaByVideo, blurred));
-
-        var visible = new List<(PersonAnnotation, PersonAnnotation?)>();
-        var occluded = new List<(PersonAnnotation, PersonAnnotation?)>();
-        int sharpFrames = 0, blurredFrames = 0, visibleFrames = 0, occludedFrames = 0;
-        foreach (var gt in groundTruth)
-        {
-            var m = MetaOf(gt, metaByVideo);
-            var pred = Pckh.PairedPrediction(gt, predictionsByName);
-            string gtFile = gt.SourcePath ?? gt.Name;
-            for (int f = 0; f < gt.Frames.Count; f++)
-            {
-                var frameMeta = m.Frames[f];
-                if (frameMeta.Blurred) blurredFrames++; else sharpFrames++;
-                bool anyVisible = false, anyOccluded = false;
-                var people = gt.Frames[f].People;
-                for (int p = 0; p < people.Count; p++)
-                {
-                    var truth = people[p];
-                    string where = $"{gtFile}: frame {f} ({gt.Frames[f].ImagePath}), GT person {p} (track_id {truth.TrackId?.ToString() ?? "none"})";
-                    var annotated = truth.JointArray();
-                    if (annotated.All(a => a is null)) continue;
-                    if (truth.HeadBox is null) throw new InvalidDataException($"{where}: no head box, which PCKh needs");
-                    // The generator writes -1 for a person without a track id (SyntheticVideoGenerator.WriteMeta).
-                    if (!frameMeta.OccludedJoints.TryGetValue(truth.TrackId ?? -1, out var covered))
-                        throw new InvalidDataException($"{m.SourcePath ?? m.Video}: frames[{f}] lists no person with track_id {truth.TrackId ?? -1}, which {where} is");
-                    foreach (int j in covered)
-                        if (annotated[j] is null)
-                            throw new InvalidDataException($"{m.SourcePath ?? m.Video}: frames[{f}], track_id {truth.TrackId ?? -1}: occluded joint {j} ({Skeleton.PoseTrack.Joints[j].Name}) is not annotated in {where}");
-                    var prediction = truth.TrackId is int t
-                        ? pred.Frames[f].People.FirstOrDefault(q => q.TrackId == t)
-                        : p < pred.Frames[f].People.Count ? pred.Frames[f].People[p] : null;
-                    // Points filtered by id: the first point per id is the one PCKh reads (JointArray).
-                    var visiblePart = truth with { Points = annotated.OfType<AnnotatedPoint>().Where(a => !covered.Contains(a.Id)).ToList() };
-                    var occludedPart = truth with { Points = annotated.OfType<AnnotatedPoint>().Where(a => covered.Contains(a.Id)).ToList() };
-                    if (visiblePart.Points!.Count > 0) { visible.Add((visiblePart, prediction)); anyVisible = true; }
-                    if (occludedPart.Points!.Count > 0) { occluded.Add((occludedPart, prediction)); anyOccluded = true; }
-                }
-                if (anyVisible) visibleFrames++;
-                if (anyOccluded) occludedFrames++;
-            }
-        }
-        return new DegradationBreakdown(OnFrames(blurred: false), OnFrames(blurred: true), Pckh.Evaluate(visible), Pckh.Evaluate(occluded),
-            sharpFrames, blurredFrames, visibleFrames, occludedFrames);
-    }
+        IEnumerable<SyntheticVideoMeta> meta) =>
+        new DegradationBreakdownMetric(meta).Evaluate(groundTruth, predictions);
 
     /// <summary>
     /// The breakdown from disk: every GT file of <paramref name="gtDir"/>, the prediction file of the same name in
@@ -158,27 +103,4 @@ public sealed record DegradationBreakdown(
             }
         return frame;
     }
-
-    private static SyntheticVideoMeta MetaOf(VideoAnnotation gt, IReadOnlyDictionary<string, SyntheticVideoMeta> metaByVideo)
-    {
-        string gtFile = gt.SourcePath ?? gt.Name;
-        if (!metaByVideo.TryGetValue(gt.Name, out var m))
-            throw new InvalidDataException($"{gtFile}: no meta file describes video '{gt.Name}' (field 'video' of meta/{{split}}/*.json)");
-        if (m.Frames.Count != gt.Frames.Count)
-            throw new InvalidDataException(
-                $"{m.SourcePath ?? m.Video}: field 'frames' has {m.Frames.Count} frames but the GT {gtFile} has {gt.Frames.Count}" +
-                (m.Frames.Count < gt.Frames.Count ? $" (no meta for frame {m.Frames.Count}, {gt.Frames[m.Frames.Count].ImagePath})" : ""));
-        return m;
-    }
-
-    /// <summary>The videos with every frame outside the subset emptied of people (poseval then drops it, rule 2).
-    /// Videos without meta (predictions for videos without GT, which poseval ignores) are emptied entirely.</summary>
-    private static IReadOnlyList<VideoAnnotation> KeepFrames(IReadOnlyList<VideoAnnotation> videos, IReadOnlyDictionary<string, SyntheticVideoMeta> metaByVideo, bool blurred) =>
-        videos.Select(v => v with
-        {
-            Frames = v.Frames.Select((frame, f) =>
-                metaByVideo.TryGetValue(v.Name, out var m) && f < m.Frames.Count && m.Frames[f].Blurred == blurred
-                    ? frame
-                    : frame with { People = Array.Empty<PersonAnnotation>() }).ToList(),
-        }).ToList();
 }

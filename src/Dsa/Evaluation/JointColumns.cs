@@ -2,16 +2,16 @@ using Dsa.Data;
 
 namespace Dsa.Evaluation;
 
-/// <summary>The paper's 7 columns from 15 per-joint values, as poseval's getCum computes them.</summary>
+/// <summary>The paper's 7 columns from per-joint values (the skeleton's report groups; PoseTrack's 15 joints by default), as poseval's getCum computes them.</summary>
 internal static class JointColumns
 {
     /// <summary>Plain mean per report group (a NaN joint makes its column NaN unless
     /// <paramref name="ignoreNaN"/>), in
     /// <see cref="Skeleton.ReportColumns"/> order; Head averages head_top, neck, nose in that order.</summary>
-    public static IReadOnlyDictionary<string, double> Of(IReadOnlyList<double> perJoint, bool ignoreNaN = false)
+    public static IReadOnlyDictionary<string, double> Of(IReadOnlyList<double> perJoint, Skeleton? skeleton = null, bool ignoreNaN = false)
     {
         var result = new Dictionary<string, double>();
-        foreach (var (column, joints) in Skeleton.PoseTrack.ReportGroups)
+        foreach (var (column, joints) in (skeleton ?? Skeleton.PoseTrack).ReportGroups)
         {
             var values = joints.Select(j => perJoint[j]).ToArray();
             double sum = 0;

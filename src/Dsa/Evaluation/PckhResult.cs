@@ -12,4 +12,4 @@ public sealed record PckhResult(
     IReadOnlyDictionary<string, double> Columns,
     double Total,
     IReadOnlyList<int> Correct,
-    IReadOnlyList<int> Annotated);
+    IReadOnlyList<int> Annotated) : IJointScores;

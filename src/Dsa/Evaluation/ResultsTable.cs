@@ -36,8 +36,8 @@ public sealed class ResultsTable
 
     public long RowCount => Frame.Rows.Count;
 
-    /// <summary>A measured row: poseval's columns and Total (NaN becomes a missing value).</summary>
-    public ResultsTable AddRow(string method, ApResult result) =>
+    /// <summary>A measured row (poseval's AP, PCKh, ...): its columns and Total (NaN becomes a missing value).</summary>
+    public ResultsTable AddRow(string method, IJointScores result) =>
         AddRow(method, result.Columns.ToDictionary(kv => kv.Key, kv => Finite(kv.Value)), Finite(result.Total));
 
     /// <summary>A row of the paper.</summary>

@@ -44,7 +44,9 @@ public static class Experiment
         {
             BatchSize = spec.Train.BatchSize, Shuffle = true, Augment = true, DropLast = trainSet.Count >= spec.Train.BatchSize, Seed = spec.Train.Seed,
         });
-        var validator = new PoseTrackValidator(val, pipeline, Math.Max(1, spec.Train.BatchSize));
+        var ap = new PosetrackApMetric();
+        var predictions = new PredictionRecorder();
+        var validator = new PoseTrackValidator(val, pipeline, Math.Max(1, spec.Train.BatchSize), [ap, predictions]);
         // The offset-supervision diagnostic needs each batch's true joint motion (TrainConfig.OffsetSupervision).
         var offsetTargets = spec.Train.OffsetSupervision > 0 && !spec.Model.IsSingleFrame
             ? new OffsetTargetSource(trainSet, new JointMotion(train.Videos, pipeline), spec.Model.SupportOffsets, spec.Model.Joints, pipeline.Codec)
@@ -58,21 +60,15 @@ public static class Experiment
 
         // Final numbers come from the model as it ended (not the best epoch), evaluated once more unless
         // the last epoch's validation already did exactly that.
-        var ap = validator.Last is { } last && outcome.Status == TrainingStatus.Completed && spec.Train.ValidateEvery > 0 && spec.Train.Epochs % spec.Train.ValidateEvery == 0
-            ? last
-            : Evaluate(model, validator, cancellation);
-        ApResultJson.Write(ap, run.ValidationAp);
-        foreach (var video in validator.LastPredictions!)
+        bool lastPassIsFinal = validator.Passes > 0 && outcome.Status == TrainingStatus.Completed && spec.Train.ValidateEvery > 0 && spec.Train.Epochs % spec.Train.ValidateEvery == 0;
+        if (!lastPassIsFinal) validator.Validate(model, -1, cancellation);
+        var result = ap.Compute();
+        ApResultJson.Write(result, run.ValidationAp);
+        foreach (var video in predictions.Compute())
             PoseTrackWriter.Write(video, Path.Combine(run.PredictionsDir, video.Name), PoseTrackFormat.PoseTrack18);
         var offsets = AlignmentOffsetError.Measure(model, val, cancellation: cancellation);
         offsets?.Write(run.AlignmentOffsets);
-        return new ExperimentResult(spec.Model, outcome, ap, run, clock.Elapsed, offsets);
-    }
-
-    private static ApResult Evaluate(DsaNet model, PoseTrackValidator validator, CancellationToken cancellation)
-    {
-        validator.Validate(model, -1, cancellation);
-        return validator.Last!;
+        return new ExperimentResult(spec.Model, outcome, result, run, clock.Elapsed, offsets);
     }
 
     /// <summary>The first N samples of a dataset (a quick subset; the order is the dataset's).</summary>

@@ -7,20 +7,24 @@ using Dsa.Training;
 
 namespace Dsa.Workflows;
 
-/// <summary>Validation with the poseval-compatible AP on the validation videos (ground-truth boxes).</summary>
-public sealed class PoseTrackValidator(PoseTrackVideoDataset dataset, TopDownPipeline pipeline, int batchSize) : IValidator
+/// <summary>
+/// Validation on the validation videos (ground-truth boxes): predicts every sample once, then feeds every metric of
+/// <paramref name="metrics"/>. The score the trainer keeps the best checkpoint by is the first PoseTrack AP's mAP
+/// (poseval's Total, the paper's number). Read each metric's result from the metric.
+/// </summary>
+public sealed class PoseTrackValidator(PoseTrackVideoDataset dataset, TopDownPipeline pipeline, int batchSize, IReadOnlyList<IPoseMetric> metrics) : IValidator
 {
-    /// <summary>The result of the latest <see cref="Validate"/> call.</summary>
-    public ApResult? Last { get; private set; }
+    private readonly IPoseMetric<ApResult> score = metrics.OfType<IPoseMetric<ApResult>>().FirstOrDefault()
+        ?? throw new ArgumentException("The validator needs a PoseTrack AP metric (PosetrackApMetric) among its metrics to score checkpoints by.", nameof(metrics));
 
-    /// <summary>The predictions of the latest <see cref="Validate"/> call.</summary>
-    public IReadOnlyList<VideoAnnotation>? LastPredictions { get; private set; }
+    /// <summary>How many times <see cref="Validate"/> has run; the metrics hold the latest pass.</summary>
+    public int Passes { get; private set; }
 
     public double Validate(DsaNet model, int epoch, CancellationToken cancellation)
     {
         var samples = PosePredictor.PredictSamples(model, dataset, pipeline, batchSize, cancellation: cancellation);
-        LastPredictions = PosePredictor.ToVideos(dataset.Videos, samples);
-        Last = PosetrackAp.Evaluate(dataset.Videos, LastPredictions);
-        return Last.Total;
+        PoseMetrics.AddAll(metrics, dataset.Videos, PosePredictor.ToVideos(dataset.Videos, samples));
+        Passes++;
+        return score.Compute().Total;
     }
 }
