@@ -31,7 +31,7 @@ internal static class DemoCommand
         {
             // Default: the shipped single-frame model, then a fixed number of alignment steps, so every machine gets the same numbers.
             bool scratch = parse.GetValue(fromScratch) || parse.GetValue(pretrained) is not null;
-            var start = scratch ? null : StartingPoint.Resolve(false, null, null, "cpu-small").WarmStart;
+            var start = scratch ? null : StartingPoint.Resolve(false, null, null, Presets.DefaultName).WarmStart;
             var options = new DemoOptions
             {
                 Minutes = parse.GetValue(minutes) ?? 10, DataRoot = parse.GetValue(data)!, RunRoot = parse.GetValue(run)!,

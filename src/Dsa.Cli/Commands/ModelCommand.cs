@@ -9,12 +9,12 @@ internal static class ModelCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "Model preset: " + string.Join(", ", ModelPresets.All.Keys), DefaultValueFactory = _ => "cpu-small" };
+        var preset = new Option<string>("--preset") { Description = "Preset: " + Presets.Names, DefaultValueFactory = _ => Presets.DefaultName };
         var row = new Option<string>("--row") { Description = "Ablation row applied to the preset: " + string.Join(", ", Ablations.All.Select(r => r.Key)), DefaultValueFactory = _ => "complete" };
         var summary = new Command("summary", "Build the model of a preset and print its size, cost and output shape.") { preset, row };
         summary.SetAction(parse =>
         {
-            var config = Ablations.Get(parse.GetValue(row)!).Apply(ModelPresets.Get(parse.GetValue(preset)!));
+            var config = Ablations.Get(parse.GetValue(row)!).Apply(Presets.Get(parse.GetValue(preset)!).Model);
             using var net = new DsaNet("dsa", config);
             var s = ModelComplexity.Measure(net);
             long backbone = ModelComplexity.CountParameters(net.Backbone);
@@ -49,7 +49,7 @@ internal static class ModelCommand
         command.SetAction(parse =>
         {
             var m = Dsa.Workflows.ShippedModel.Export(parse.GetValue(checkpoint)!, new Dsa.Workflows.DatasetFolder(parse.GetValue(data)!), parse.GetValue(output)!,
-                parse.GetValue(name)!, parse.GetValue(description)!, "cpu-small", parse.GetValue(trainCommand)!, parse.GetValue(commit)!, parse.GetValue(checkVideos));
+                parse.GetValue(name)!, parse.GetValue(description)!, Presets.CpuSmall.Name, parse.GetValue(trainCommand)!, parse.GetValue(commit)!, parse.GetValue(checkVideos));
             Console.WriteLine($"Wrote {parse.GetValue(output)}: {m.WeightsBytes / 1e6:F1} MB, {m.Steps} steps, val mAP {m.Validation.MAP:F2}, check mAP {m.Check.MAP:F2} on {m.CheckVideos} videos, sha256 {m.Sha256}");
             return 0;
         });

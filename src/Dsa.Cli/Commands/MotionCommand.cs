@@ -4,6 +4,7 @@ using Dsa.Data;
 using Dsa.Data.Formats;
 using Dsa.Data.Pipeline;
 using Dsa.Nn;
+using Dsa.Workflows;
 using Spectre.Console;
 
 namespace Dsa.Cli.Commands;
@@ -15,7 +16,7 @@ internal static class MotionCommand
     {
         var dataset = new Option<string>("--dataset") { Description = "A dataset root (annotations/{train,val}/*.json) or a folder of PoseTrack 2017/2018 annotation files.", Required = true };
         var split = new Option<string>("--split") { Description = "Split of a dataset root: train, val or all.", DefaultValueFactory = _ => "val" };
-        var preset = new Option<string?>("--preset") { Description = "Measure at this model preset's heatmap size: " + string.Join(", ", ModelPresets.All.Keys) + " (default cpu-small)." };
+        var preset = new Option<string?>("--preset") { Description = "Measure at this preset's heatmap size: " + Presets.Names + $" (default {Presets.DefaultName})." };
         var heatmap = new Option<string?>("--heatmap") { Description = "Heatmap size HxW (e.g. 96x72, the paper's; input = 4x), instead of --preset." };
         var offsets = new Option<string>("--offsets") { Description = "Supporting offsets, comma-separated.", DefaultValueFactory = _ => string.Join(",", SupportingWindow.Default.Offsets) };
         var keypointBoxes = new Option<bool>("--keypoint-boxes") { Description = "Crop around the keypoint box even where the file has a person box (poseval's rule)." };
@@ -28,7 +29,7 @@ internal static class MotionCommand
         {
             if (parse.GetValue(preset) is not null && parse.GetValue(heatmap) is not null)
                 throw new ArgumentException("Give either --preset or --heatmap, not both.");
-            var codec = parse.GetValue(heatmap) is { } size ? CodecForHeatmap(size) : CodecForPreset(parse.GetValue(preset) ?? "cpu-small");
+            var codec = parse.GetValue(heatmap) is { } size ? CodecForHeatmap(size) : CodecForPreset(parse.GetValue(preset) ?? Presets.DefaultName);
             var options = new JointMotionOptions
             {
                 Offsets = ParseOffsets(parse.GetValue(offsets)!),
@@ -49,7 +50,7 @@ internal static class MotionCommand
 
     private static HeatmapCodec CodecForPreset(string name)
     {
-        var model = ModelPresets.Get(name);
+        var model = Presets.Get(name).Model;
         return HeatmapCodec.ForInput(model.InputWidth, model.InputHeight);
     }
 

@@ -15,10 +15,10 @@ internal sealed record StartingPoint(string? WarmStart, string? InitBackbone, st
         if (fromScratch && (warmStart ?? initBackbone) is not null)
             throw new ArgumentException("--from-scratch starts from random weights; it cannot be combined with --warm-start or --init-backbone.");
         if (fromScratch || warmStart is not null || initBackbone is not null) return new StartingPoint(warmStart, initBackbone, null);
-        if (preset != "cpu-small")
-            throw new ArgumentException($"The shipped model is a cpu-small model; with --preset {preset} pass --warm-start, --init-backbone or --from-scratch.");
-        var dir = ShippedModel.Locate(ShippedModel.DefaultDirectory)
-            ?? throw new FileNotFoundException($"The shipped model ({ShippedModel.DefaultDirectory}/{ShippedModel.WeightsFile}) was not found from {Environment.CurrentDirectory} " +
+        var shipped = Presets.Get(preset).ShippedModelDirectory
+            ?? throw new ArgumentException($"No model is shipped for --preset {preset} (only for {string.Join(", ", Presets.All.Values.Where(p => p.ShippedModelDirectory is not null).Select(p => p.Name))}); pass --warm-start, --init-backbone or --from-scratch.");
+        var dir = ShippedModel.Locate(shipped)
+            ?? throw new FileNotFoundException($"The shipped model ({shipped}/{ShippedModel.WeightsFile}) was not found from {Environment.CurrentDirectory} " +
                 "or the dsa build; run from the repository, or pass --warm-start FILE or --from-scratch.");
         ShippedModel.Verify(dir);
         return new StartingPoint(ShippedModel.WeightsPath(dir), null, dir);

@@ -8,7 +8,7 @@ namespace Dsa.Cli.Commands;
 /// <summary>The options `dsa train` and `dsa ablate` share: preset, data, and overrides of the paper's defaults.</summary>
 internal sealed class TrainingOptions
 {
-    public Option<string> Preset { get; } = new("--preset") { Description = "Model preset: " + string.Join(", ", ModelPresets.All.Keys), DefaultValueFactory = _ => "cpu-small" };
+    public Option<string> Preset { get; } = new("--preset") { Description = "Preset (model and training): " + Presets.Names, DefaultValueFactory = _ => Presets.DefaultName };
     public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (annotations/{train,val}/*.json + frames)", DefaultValueFactory = _ => "data/synthetic" };
     public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs (paper: 20)" };
     public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Batch size (paper: 48)" };
@@ -35,14 +35,16 @@ internal sealed class TrainingOptions
             command.Options.Add(o);
     }
 
-    public ModelConfig Model(ParseResult parse) =>
-        ModelPresets.Get(parse.GetValue(Preset)!) with { FreezeBackbone = parse.GetValue(FreezeBackbone) || ModelPresets.Get(parse.GetValue(Preset)!).FreezeBackbone };
+    public ModelConfig Model(ParseResult parse)
+    {
+        var model = Presets.Get(parse.GetValue(Preset)!).Model;
+        return model with { FreezeBackbone = parse.GetValue(FreezeBackbone) || model.FreezeBackbone };
+    }
 
-    /// <summary>The paper's TrainConfig, with the preset's CPU-friendly changes, then the command line's.</summary>
+    /// <summary>The preset's TrainConfig (the paper's, or cpu-small's CPU-friendly one), then the command line's.</summary>
     public TrainConfig Train(ParseResult parse)
     {
-        var preset = parse.GetValue(Preset)!;
-        var t = preset == "cpu-small" ? TrainPresets.CpuSmall : new TrainConfig();
+        var t = Presets.Get(parse.GetValue(Preset)!).Train;
         return t with
         {
             Epochs = parse.GetValue(Epochs) ?? t.Epochs,
