@@ -1,4 +1,3 @@
-using SkiaSharp;
 
 namespace Dsa.Data;
 
@@ -6,7 +5,7 @@ namespace Dsa.Data;
 /// <param name="Id">The PoseTrack 2017 id (poseval's Joint class), 0..14.</param>
 /// <param name="Name">The workbench's short name (r_ankle ... head_top), as in expected.json.</param>
 /// <param name="PoseTrackName">The PoseTrack / poseval name (right_ankle ... head_top).</param>
-public sealed record JointInfo(int Id, string Name, string PoseTrackName, SKColor Color);
+public sealed record JointInfo(int Id, string Name, string PoseTrackName, RgbColour Colour);
 
 /// <summary>
 /// Skeleton metadata as data (MMPose's dataset metainfo idea): joint names and ids, flip pairs,
@@ -48,7 +47,7 @@ public sealed class Skeleton
         return p;
     }
 
-    private static readonly SKColor Right = new(230, 97, 1), Left = new(0, 114, 178), Centre = new(0, 158, 115);
+    private static readonly RgbColour Right = new(230, 97, 1), Left = new(0, 114, 178), Centre = new(0, 158, 115);
 
     /// <summary>The 15 PoseTrack joints in their official (PoseTrack 2017 / poseval) id order.</summary>
     public static Skeleton PoseTrack { get; } = new(

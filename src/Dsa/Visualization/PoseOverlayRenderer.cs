@@ -56,7 +56,7 @@ public static class PoseOverlayRenderer
             foreach (var (a, b) in skeleton.Limbs)
             {
                 if (joints[a] is not { } pa || joints[b] is not { } pb2) continue;
-                stroke.Color = skeleton.Joints[b].Color;
+                stroke.Color = skeleton.Joints[b].Colour.ToSkia();
                 stroke.StrokeWidth = line * 1.5f;
                 canvas.DrawLine((float)pa.X, (float)pa.Y, (float)pb2.X, (float)pb2.Y, stroke);
             }
@@ -64,7 +64,7 @@ public static class PoseOverlayRenderer
             foreach (var p in joints)
             {
                 if (p is null) continue;
-                var color = skeleton.Joints[p.Id].Color;
+                var color = skeleton.Joints[p.Id].Colour.ToSkia();
                 if (p.Visible == false)
                 {
                     stroke.Color = color;
