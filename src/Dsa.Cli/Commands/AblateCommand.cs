@@ -53,12 +53,15 @@ internal static class AblateCommand
             // start (the demo's protocol) also keeps its backbone frozen.
             if (start.WarmStart is not null) train = StartingPoint.AlignmentStage(parse, Training);
             if (start.Shipped is not null) model = model with { FreezeBackbone = true };
-            return AblationGrid.Plan(Ablations.Parse(parse.GetValue(Rows)!), Enumerable.Range(1, parse.GetValue(Seeds)).ToList(), model, train,
-                new DatasetFolder(parse.GetValue(Training.Data)!), parse.GetValue(Out)!, new AblationPlanOptions
+            return AblationGrid.Plan(new AblationGridSpec(Ablations.Parse(parse.GetValue(Rows)!), Enumerable.Range(1, parse.GetValue(Seeds)).ToList(), model, train,
+                new DatasetFolder(parse.GetValue(Training.Data)!), parse.GetValue(Out)!)
+            {
+                Options = new AblationPlanOptions
                 {
                     WarmStartFrom = start.WarmStart, InitBackboneFrom = start.InitBackbone, MaxTrainSamples = parse.GetValue(Training.MaxSamples),
                     Threads = parse.GetValue(Training.Threads), Force = parse.GetValue(Training.Force), Command = command,
-                });
+                },
+            });
         }
     }
 

@@ -20,10 +20,11 @@ public static class AblationGrid
     public const string LocksFolder = "locks";
     public const string ErrorsFolder = "errors";
 
-    public static AblationPlan Plan(IReadOnlyList<AblationRow> rows, IReadOnlyList<int> seeds, ModelConfig baseModel, TrainConfig train,
-        DatasetFolder data, string planDir, AblationPlanOptions? options = null)
+    /// <summary>Writes the grid's plan to its root (or returns the same plan already there; another one is an error unless forced).</summary>
+    public static AblationPlan Plan(AblationGridSpec spec)
     {
-        options ??= new AblationPlanOptions();
+        var (rows, seeds, baseModel, train, data, planDir) = spec;
+        var options = spec.Options;
         if (rows.Count == 0) throw new ArgumentException("Ablation grid: no rows.");
         if (seeds.Count == 0) throw new ArgumentException("Ablation grid: no seeds.");
         if (seeds.Distinct().Count() != seeds.Count) throw new ArgumentException($"Ablation grid: seeds repeat ({string.Join(", ", seeds)}).");

@@ -15,9 +15,9 @@ namespace Dsa.Workflows;
 /// several seeds, and summarises mean and standard deviation per column. Each (row, seed) is its own
 /// run folder (ROOT/ROW/seedN); a cell whose results/val_ap.json exists is read back rather than
 /// retrained, so an interrupted grid continues where it stopped.
-/// With <c>initBackboneFrom</c> every cell starts from the same pretrained backbone (as the paper's rows all
+/// With <see cref="AblationPlanOptions.InitBackboneFrom"/> every cell starts from the same pretrained backbone (as the paper's rows all
 /// start from one COCO-pretrained HRNet); pass a base model with <c>FreezeBackbone = true</c> to keep it fixed,
-/// so that rows differ only in what the row changes. With <c>warmStartFrom</c> (a single-frame checkpoint) every cell
+/// so that rows differ only in what the row changes. With <see cref="AblationPlanOptions.WarmStartFrom"/> (a single-frame checkpoint) every cell
 /// starts from its backbone AND head (Checkpoint.WarmStart: the head's supporting-frame inputs start at zero, so every
 /// row computes the single-frame model's heatmaps at step 0 and the rows differ only in what their alignment adds),
 /// the protocol of `dsa demo`.
@@ -26,26 +26,12 @@ public static class AblationRunner
 {
     public static IReadOnlyList<string> MetricColumns { get; } = Skeleton.ReportColumns.Append("mAP").ToArray();
 
-    /// <summary>Plans the grid in <paramref name="root"/> (<see cref="AblationGrid.Plan"/>) and runs every cell in this process.</summary>
-    public static IReadOnlyList<AblationCell> Run(
-        IReadOnlyList<AblationRow> rows,
-        IReadOnlyList<int> seeds,
-        ModelConfig baseModel,
-        TrainConfig train,
-        DatasetFolder data,
-        string root,
-        bool force = false,
-        int? maxTrainSamples = null,
-        IProgress<(string Row, int Seed, TrainingEvent Event)>? progress = null,
-        CancellationToken cancellation = default,
-        string? initBackboneFrom = null,
-        string? warmStartFrom = null)
+    /// <summary>Plans the grid in its root (<see cref="AblationGrid.Plan"/>) and runs every cell in this process.</summary>
+    public static IReadOnlyList<AblationCell> Run(AblationGridSpec grid,
+        IProgress<(string Row, int Seed, TrainingEvent Event)>? progress = null, CancellationToken cancellation = default)
     {
-        AblationGrid.Plan(rows, seeds, baseModel, train, data, root, new AblationPlanOptions
-        {
-            Force = force, MaxTrainSamples = maxTrainSamples, InitBackboneFrom = initBackboneFrom, WarmStartFrom = warmStartFrom,
-        });
-        return AblationGrid.RunAll(root, progress, cancellation).Finished;
+        AblationGrid.Plan(grid);
+        return AblationGrid.RunAll(grid.Root, progress, cancellation).Finished;
     }
 
     /// <summary>Mean and sample std (n-1; 0 for a single seed) per row and column, rows in the given order.</summary>

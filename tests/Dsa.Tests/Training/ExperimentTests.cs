@@ -108,7 +108,7 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         using var dir = new TempDir();
         var rows = Ablations.Parse("complete,single-frame");
         var train = TinySyntheticSet.Train with { ValidateEvery = 0 };
-        var cells = AblationRunner.Run(rows, new[] { 1, 2 }, TinySyntheticSet.Model, train, set.Data, dir.Path);
+        var cells = AblationRunner.Run(new AblationGridSpec(rows, new[] { 1, 2 }, TinySyntheticSet.Model, train, set.Data, dir.Path));
         Assert.Equal(4, cells.Count);
         var summary = AblationRunner.Summarise(cells, rows);
         Assert.Equal(new[] { "complete", "single-frame" }, summary.Select(s => s.Row));
@@ -128,7 +128,7 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         // Finished cells are read back, not retrained: their checkpoints stay untouched.
         var checkpoint = Path.Combine(dir.Path, "complete", "seed1", "checkpoints", "last.ckpt");
         var stamp = File.GetLastWriteTimeUtc(checkpoint);
-        var again = AblationRunner.Run(rows, new[] { 1, 2 }, TinySyntheticSet.Model, train, set.Data, dir.Path);
+        var again = AblationRunner.Run(new AblationGridSpec(rows, new[] { 1, 2 }, TinySyntheticSet.Model, train, set.Data, dir.Path));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(checkpoint));
         Assert.Equal(cells.Select(c => Math.Round(c.Map, 9)), again.Select(c => Math.Round(c.Map, 9)));
     }
@@ -164,8 +164,8 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         var single = Ablations.Get("single-frame").Apply(TinySyntheticSet.Model);
         var pre = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "pre"), single, train, set.Data));
         var rows = Ablations.Parse("complete,single-frame");
-        var cells = AblationRunner.Run(rows, new[] { 5 }, TinySyntheticSet.Model with { FreezeBackbone = true }, train, set.Data,
-            Path.Combine(dir.Path, "grid"), initBackboneFrom: pre.Run.LastCheckpoint);
+        var cells = AblationRunner.Run(new AblationGridSpec(rows, new[] { 5 }, TinySyntheticSet.Model with { FreezeBackbone = true }, train, set.Data,
+            Path.Combine(dir.Path, "grid")) { Options = new() { InitBackboneFrom = pre.Run.LastCheckpoint } });
         Assert.Equal(2, cells.Count);
         var (source, _) = Checkpoint.LoadModel(pre.Run.LastCheckpoint);
         using (source)
@@ -180,8 +180,8 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
                         Assert.True(t.equal(expected[name]).all().item<bool>(), $"{cell.Row}: {name}");
             }
         }
-        Assert.Throws<FileNotFoundException>(() => AblationRunner.Run(rows, new[] { 5 }, TinySyntheticSet.Model, train, set.Data,
-            Path.Combine(dir.Path, "grid2"), initBackboneFrom: Path.Combine(dir.Path, "missing.ckpt")));
+        Assert.Throws<FileNotFoundException>(() => AblationRunner.Run(new AblationGridSpec(rows, new[] { 5 }, TinySyntheticSet.Model, train, set.Data,
+            Path.Combine(dir.Path, "grid2")) { Options = new() { InitBackboneFrom = Path.Combine(dir.Path, "missing.ckpt") } }));
     }
 
     [Fact]
@@ -192,8 +192,8 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         var single = Ablations.Get("single-frame").Apply(TinySyntheticSet.Model);
         var pre = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "pre"), single, train, set.Data));
         // A learning rate far below float resolution: the weights keep what the warm start gave them (zeros become ~1e-30).
-        var cells = AblationRunner.Run(Ablations.Parse("complete,single-frame"), new[] { 3 }, TinySyntheticSet.Model with { FreezeBackbone = true },
-            train with { LearningRate = 1e-30 }, set.Data, Path.Combine(dir.Path, "grid"), warmStartFrom: pre.Run.LastCheckpoint);
+        var cells = AblationRunner.Run(new AblationGridSpec(Ablations.Parse("complete,single-frame"), new[] { 3 }, TinySyntheticSet.Model with { FreezeBackbone = true },
+            train with { LearningRate = 1e-30 }, set.Data, Path.Combine(dir.Path, "grid")) { Options = new() { WarmStartFrom = pre.Run.LastCheckpoint } });
         var (source, _) = Checkpoint.LoadModel(pre.Run.LastCheckpoint);
         using (source)
         {
@@ -210,8 +210,8 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
                 }
             }
         }
-        Assert.Throws<ArgumentException>(() => AblationRunner.Run(Ablations.Parse("complete"), new[] { 3 }, TinySyntheticSet.Model, train, set.Data,
-            Path.Combine(dir.Path, "grid2"), initBackboneFrom: pre.Run.LastCheckpoint, warmStartFrom: pre.Run.LastCheckpoint));
+        Assert.Throws<ArgumentException>(() => AblationRunner.Run(new AblationGridSpec(Ablations.Parse("complete"), new[] { 3 }, TinySyntheticSet.Model, train, set.Data,
+            Path.Combine(dir.Path, "grid2")) { Options = new() { InitBackboneFrom = pre.Run.LastCheckpoint, WarmStartFrom = pre.Run.LastCheckpoint } }));
     }
 
     [Fact]

@@ -25,8 +25,10 @@ public class AblationGridTests(TinySyntheticSet set) : IClassFixture<TinySynthet
     private static readonly TimeSpan CellLimit = TimeSpan.FromMinutes(4);
 
     private AblationPlan PlanIn(string dir, string rows, int[] seeds, TrainConfig? train = null, bool force = false) =>
-        AblationGrid.Plan(Ablations.Parse(rows), seeds, TinySyntheticSet.Model, train ?? TinySyntheticSet.Train with { ValidateEvery = 0 },
-            set.Data, dir, new AblationPlanOptions { Threads = 1, Force = force, Command = "test" });
+        AblationGrid.Plan(new AblationGridSpec(Ablations.Parse(rows), seeds, TinySyntheticSet.Model, train ?? TinySyntheticSet.Train with { ValidateEvery = 0 }, set.Data, dir)
+        {
+            Options = new AblationPlanOptions { Threads = 1, Force = force, Command = "test" },
+        });
 
     private static (int Exit, string Out, string Error) Finish(Process process) => DsaProcess.Finish(process, CellLimit);
 
