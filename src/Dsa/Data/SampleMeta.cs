@@ -4,7 +4,8 @@ namespace Dsa.Data;
 
 /// <summary>
 /// What a batch item needs to go back to image space and to its record: the crop actually used (after
-/// augmentation), the full image-&gt;input affine (flip included), and the sample's identity.
+/// augmentation), the full image-&gt;input affine (flip included), and the sample's identity (video, key frame,
+/// person, track id, its person box), so that predictions are written back without looking the sample up again.
 /// </summary>
 public sealed record SampleMeta(
     string Video,
@@ -16,4 +17,5 @@ public sealed record SampleMeta(
     AffineTransform ImageToInput,
     double BoxScore,
     int ImageWidth,
-    int ImageHeight);
+    int ImageHeight,
+    Box Box);

@@ -13,8 +13,8 @@ namespace Dsa.Inference;
 /// </summary>
 public static class PosePredictor
 {
-    /// <summary>Predicted joints of one dataset sample, in image pixels.</summary>
-    public sealed record SamplePrediction(int SampleIndex, VideoSample Sample, DecodedJoint[] Joints);
+    /// <summary>Predicted joints of one dataset sample, in image pixels, with the identity its batch carried.</summary>
+    public sealed record SamplePrediction(int SampleIndex, SampleMeta Sample, DecodedJoint[] Joints);
 
     /// <summary>Predicts every sample of <paramref name="dataset"/> (no augmentation, dataset order).</summary>
     public static IReadOnlyList<SamplePrediction> PredictSamples(DsaNet model, PoseTrackVideoDataset dataset, TopDownPipeline pipeline,
@@ -34,7 +34,7 @@ public static class PosePredictor
                 using var heatmaps = model.forward(frames); // [B, J, h, w]
                 var decoded = pipeline.Codec.Decode(heatmaps, batch.Meta.Select(m => m.ImageToInput).ToList());
                 for (int i = 0; i < batch.Count; i++)
-                    results.Add(new SamplePrediction(batch.Indices[i], dataset[batch.Indices[i]], decoded[i]));
+                    results.Add(new SamplePrediction(batch.Indices[i], batch.Meta[i], decoded[i]));
                 progress?.Report((results.Count, dataset.Count));
             }
             // The prefetching loader ends quietly when cancelled: partial predictions must not pass for a result.

@@ -41,6 +41,25 @@ public class PipelineTests
     }
 
     [Fact]
+    public void EveryBatchItemCarriesItsSamplesIdentity()
+    {
+        // Predictions are written back from the batch alone (PosePredictor), so its meta must say whose they are.
+        using var video = new TinyVideo();
+        var dataset = new PoseTrackVideoDataset(new[] { video.Annotation }, video.Root);
+        var pipeline = new TopDownPipeline(new HeatmapCodec(48, 64, 12, 16), new AugmentationConfig());
+        using var loader = new DataLoader(dataset, pipeline, new DataLoaderOptions { BatchSize = 3, Shuffle = true, Augment = true, Seed = 4 });
+        int seen = 0;
+        foreach (var batch in loader.Epoch(0))
+            using (batch)
+                for (int i = 0; i < batch.Count; i++, seen++)
+                {
+                    var (sample, meta) = (dataset[batch.Indices[i]], batch.Meta[i]);
+                    Assert.Equal((sample.Video, sample.KeyFrame, sample.Person, sample.TrackId, sample.Box), (meta.Video, meta.KeyFrame, meta.Person, meta.TrackId, meta.Box));
+                }
+        Assert.Equal(dataset.Count, seen);
+    }
+
+    [Fact]
     public void SupportingFramesUseTheKeyFramesCrop()
     {
         using var video = new TinyVideo();

@@ -101,7 +101,7 @@ public sealed class TopDownPipeline
         for (int j = 0; j < jointCount; j++) inputJoints[j] = cropOnly.Apply(joints[j]);
         var (target, weight) = Codec.Encode(inputJoints, visibility); // [J, h, w], [J]
         var meta = new SampleMeta(sample.Video, sample.KeyFrame, sample.Person, sample.TrackId, crop, flip, imageToInput,
-            sample.BoxScore, imageWidth, imageHeight);
+            sample.BoxScore, imageWidth, imageHeight, sample.Box);
         return new EncodedSample(frames, target, weight, inputJoints, meta);
     }
 }
