@@ -1,5 +1,4 @@
 using Dsa.Data;
-using Dsa.Data.Formats;
 using Dsa.Data.Synthetic;
 using Dsa.Evaluation;
 using Dsa.IO;
@@ -51,8 +50,8 @@ public static class DemoReport
         report.Chart(Charts.LossCurves(losses));
 
         var val = data.Read("val");
-        var dsaPredictions = PoseTrackReader.ReadFolder(dsa.Run.PredictionsDir).ToDictionary(v => v.Name);
-        var basePredictions = PoseTrackReader.ReadFolder(baseline.Run.PredictionsDir).ToDictionary(v => v.Name);
+        var dsaPredictions = dsa.Predictions.ToDictionary(v => v.Name);
+        var basePredictions = baseline.Predictions.ToDictionary(v => v.Name);
         var differences = FrameDifferences(val, dsaPredictions, basePredictions).OrderByDescending(d => d.Gain).ToList();
 
         WhereFramesAreHard(report, data, val, dsaPredictions, basePredictions);
@@ -153,7 +152,9 @@ public static class DemoReport
 
     /// <summary>
     /// The first encoder stage's GAB sampling points for the t-1 supporting frame, at the wrists and
-    /// ankles of the frame where DSA gains most, beside the dense field and the key frame's crop.
+    /// ankles of the frame where DSA gains most, beside the dense field and the key frame's crop. The trained model is
+    /// loaded from its checkpoint: the experiment released its native weights when it returned, and a result record
+    /// that held them would leak them wherever a caller ignores it.
     /// </summary>
     private static (SKImage Image, string Caption) OffsetFieldPicture(DatasetFolder data, ExperimentResult dsa, IReadOnlyList<VideoAnnotation> val, FrameDifference where)
     {

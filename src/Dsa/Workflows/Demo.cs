@@ -90,7 +90,7 @@ public static class Demo
             if (!evaluation.Model.IsSingleFrame)
                 throw new NotASingleFrameModelException(dir, evaluation.Model.SupportOffsets);
             return new ExperimentResult(evaluation.Model, new TrainingOutcome(TrainingStatus.BudgetExhausted, evaluation.State.Epoch, evaluation.State.GlobalStep,
-                Array.Empty<double>(), null, null, "reused a finished pretraining"), evaluation.Result, run, TimeSpan.Zero);
+                Array.Empty<double>(), null, null, "reused a finished pretraining"), evaluation.Result, evaluation.Predictions, run, TimeSpan.Zero);
         }
 
         TrainConfig Budget(TrainConfig t, long? steps, double share) => steps is { } n

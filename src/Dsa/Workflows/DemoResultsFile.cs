@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dsa.Data;
-using Dsa.Data.Formats;
 using Dsa.Data.Pipeline;
 using Dsa.Data.Synthetic;
 using Dsa.Evaluation;
@@ -46,8 +45,7 @@ public static class DemoResultsFile
         };
         foreach (var (key, result) in models)
         {
-            var predictions = PoseTrackReader.ReadFolder(result.Run.PredictionsDir).ToList();
-            var breakdown = meta is null ? null : DegradationBreakdown.Evaluate(val, predictions, meta);
+            var breakdown = meta is null ? null : DegradationBreakdown.Evaluate(val, result.Predictions, meta);
             root[key] = new JsonObject
             {
                 ["per_joint"] = new JsonObject(Skeleton.PoseTrack.Joints.Select(j => KeyValuePair.Create(j.Name, Number(result.Validation.PerJoint[j.Id])))),

@@ -64,11 +64,12 @@ public static class Experiment
         if (!lastPassIsFinal) validator.Validate(model, -1, cancellation);
         var result = ap.Compute();
         ApResultJson.Write(result, run.ValidationAp);
-        foreach (var video in predictions.Compute())
+        var predicted = predictions.Compute();
+        foreach (var video in predicted)
             PoseTrackWriter.Write(video, Path.Combine(run.PredictionsDir, video.Name), PoseTrackFormat.PoseTrack18);
         var offsets = AlignmentOffsetError.Measure(model, val, cancellation: cancellation);
         offsets?.Write(run.AlignmentOffsets);
-        return new ExperimentResult(spec.Model, outcome, result, run, clock.Elapsed, offsets);
+        return new ExperimentResult(spec.Model, outcome, result, predicted, run, clock.Elapsed, offsets);
     }
 
     /// <summary>The first N samples of a dataset (a quick subset; the order is the dataset's).</summary>

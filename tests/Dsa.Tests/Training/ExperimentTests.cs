@@ -39,6 +39,9 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         // And evaluating them from disk gives the number the run reported.
         var fromDisk = Dsa.Evaluation.PosetrackAp.Evaluate(val, predictions);
         Assert.Equal(result.Validation.Total, fromDisk.Total, 6);
+        // The result carries the same predictions in memory, so reports need not read them back.
+        Assert.Equal(predictions.Select(v => v.Name), result.Predictions.Select(v => v.Name));
+        Assert.Equal(result.Validation.Total, Dsa.Evaluation.PosetrackAp.Evaluate(val, result.Predictions).Total, 9);
 
         // A checkpoint rebuilds the model it was trained as.
         var (model, state) = Checkpoint.LoadModel(result.Run.LastCheckpoint);
