@@ -23,6 +23,14 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
 
     public HRNet Backbone => backbone;
 
+    /// <summary>
+    /// The state-dict entries a single-frame model and this one have in common (the backbone and the head), under
+    /// their full names: what a warm start copies. The alignment modules are this model's own.
+    /// </summary>
+    public IEnumerable<(string Name, TorchSharp.torch.Tensor Value)> SingleFrameState() =>
+        new TorchSharp.torch.nn.Module[] { backbone, head }
+            .SelectMany(part => part.state_dict().Select(kv => ($"{part.GetName()}.{kv.Key}", kv.Value)));
+
     public DsaNet(string name, ModelConfig config) : base(name)
     {
         config.Validate();

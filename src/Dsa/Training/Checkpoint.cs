@@ -102,9 +102,8 @@ public static class Checkpoint
         if (!(supportShare >= 0 && supportShare < 1)) throw new ArgumentOutOfRangeException(nameof(supportShare), $"the supporting frames' share must be in [0, 1); got {supportShare}.");
         using var weights = OpenWeights(path);
         var copies = new List<(Tensor Target, DeclaredTensor Source, bool Slice)>();
-        foreach (var (name, target) in model.state_dict())
+        foreach (var (name, target) in model.SingleFrameState())
         {
-            if (!(name.StartsWith("backbone.", StringComparison.Ordinal) || name.StartsWith("head.", StringComparison.Ordinal))) continue;
             var source = weights.Find(name)
                 ?? throw new InvalidDataException($"{path}: warm start needs '{name}', which the checkpoint lacks (is it a DSA/single-frame checkpoint of the same preset?).");
             long[] shape = source.Shape;

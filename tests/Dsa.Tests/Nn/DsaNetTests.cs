@@ -8,6 +8,17 @@ public class DsaNetTests
 {
     public static IEnumerable<object[]> AblationRows() => Ablations.All.Select(r => new object[] { r.Key });
 
+    [Fact]
+    public void TheSingleFrameStateIsTheSharedPartOfBothModelsStateDicts()
+    {
+        using var dsa = DsaNet.FromPreset("cpu-small");
+        using var single = DsaNet.FromPreset("cpu-small", Ablations.Get("single-frame").Apply);
+        var shared = dsa.SingleFrameState().Select(e => e.Name).ToHashSet();
+        Assert.Equal(single.state_dict().Keys.Order(), single.SingleFrameState().Select(e => e.Name).Order());
+        Assert.Equal(single.state_dict().Keys.Order(), shared.Order());
+        Assert.All(dsa.state_dict().Keys.Where(k => !shared.Contains(k)), k => Assert.StartsWith("align", k));
+    }
+
     [Theory]
     [MemberData(nameof(AblationRows))]
     public void ForwardAndBackwardOnCpuSmallForEveryAblationRow(string row)
