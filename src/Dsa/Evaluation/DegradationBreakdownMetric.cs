@@ -37,8 +37,7 @@ public sealed class DegradationBreakdownMetric : IPoseMetric<DegradationBreakdow
         var gt = groundTruth;
         var m = MetaOf(gt);
         string gtFile = gt.SourcePath ?? gt.Name;
-        if (prediction.Frames.Count != gt.Frames.Count)
-            throw new InvalidDataException($"{prediction.SourcePath ?? prediction.Name}: {prediction.Frames.Count} prediction frames but the GT {gtFile} has {gt.Frames.Count} (frames are paired by position)");
+        PoseMetrics.RequirePairedFrames(gt, prediction);
         for (int f = 0; f < gt.Frames.Count; f++)
         {
             var frameMeta = m.Frames[f];

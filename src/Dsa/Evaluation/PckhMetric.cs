@@ -31,8 +31,7 @@ public sealed class PckhMetric(double threshold = 0.5, Skeleton? skeleton = null
     public void Add(VideoAnnotation groundTruth, VideoAnnotation prediction)
     {
         string gtFile = groundTruth.SourcePath ?? groundTruth.Name;
-        if (prediction.Frames.Count != groundTruth.Frames.Count)
-            throw new InvalidDataException($"{prediction.SourcePath ?? prediction.Name}: {prediction.Frames.Count} prediction frames but the GT {gtFile} has {groundTruth.Frames.Count} (frames are paired by position)");
+        PoseMetrics.RequirePairedFrames(groundTruth, prediction);
         for (int f = 0; f < groundTruth.Frames.Count; f++)
         {
             var people = groundTruth.Frames[f].People;

@@ -26,6 +26,14 @@ public static class PoseMetrics
         }
     }
 
+    /// <summary>poseval pairs a GT video's frames with its prediction's by position (rule 1): the counts must agree.</summary>
+    public static void RequirePairedFrames(VideoAnnotation groundTruth, VideoAnnotation prediction)
+    {
+        if (groundTruth.Frames.Count != prediction.Frames.Count)
+            throw new InvalidDataException($"{prediction.SourcePath ?? prediction.Name}: {prediction.Frames.Count} prediction frames but the GT " +
+                $"{groundTruth.SourcePath ?? groundTruth.Name} has {groundTruth.Frames.Count} (frames are paired by position)");
+    }
+
     /// <summary>Resets the metric, adds every pair <see cref="PairByName"/> gives, and computes.</summary>
     public static TResult Evaluate<TResult>(this IPoseMetric<TResult> metric, IReadOnlyList<VideoAnnotation> groundTruth, IReadOnlyList<VideoAnnotation> predictions)
     {

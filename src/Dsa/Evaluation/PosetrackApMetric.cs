@@ -115,9 +115,7 @@ public sealed class PosetrackApMetric : IPoseMetric<ApResult>
     {
         string gtFile = gt.SourcePath ?? gt.Name;
         string predFile = pred.SourcePath ?? pred.Name;
-        if (gt.Frames.Count != pred.Frames.Count)
-            throw new InvalidDataException(
-                $"{predFile}: {pred.Frames.Count} prediction frames but the GT {gtFile} has {gt.Frames.Count} (frames are paired by position)");
+        PoseMetrics.RequirePairedFrames(gt, pred);
         for (int f = 0; f < gt.Frames.Count; f++)
         {
             var gtFrame = gt.Frames[f];
