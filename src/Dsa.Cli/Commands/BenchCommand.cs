@@ -45,7 +45,7 @@ internal static class BenchCommand
             Console.WriteLine($"{r.Videos} videos, {r.FramesEvaluated} frames, {r.Bytes / 1048576.0:F1} MiB, mAP {r.Total:F4}, {r.ProcessorCount} processors");
             Console.WriteLine($"first run: read {r.FirstReadSeconds * 1000:F1} ms, evaluate {r.FirstEvaluateSeconds * 1000:F1} ms");
             Console.WriteLine($"warm median of {r.Repeats - 1}: read {r.ReadMedianSeconds * 1000:F1} ms, evaluate {r.EvaluateMedianSeconds * 1000:F1} ms (fastest {r.EvaluateMinSeconds * 1000:F1} ms)");
-            WriteJson(parse.GetValue(json), r);
+            WriteJson(parse, json, r, MachineFacts.Read(describeTorch: false)); // pure evaluation never starts libtorch
             return 0;
         });
         return command;
@@ -93,17 +93,25 @@ internal static class BenchCommand
             if (report.MedianRatio is not null)
                 foreach (var (name, ratio) in report.MedianRatio)
                     Console.WriteLine($"{name,-14} TorchSharp / torchvision median time = {ratio:F2}");
-            WriteJson(parse.GetValue(json), report);
+            WriteJson(parse, json, report, MachineFacts.Read(describeTorch: true));
             return 0;
         });
         return command;
     }
 
-    /// <summary>Writes a benchmark result as JSON when --json was given.</summary>
-    internal static void WriteJson(FileInfo? file, object result, System.Text.Json.JsonSerializerOptions? options = null)
+    /// <summary>
+    /// Writes a benchmark result as JSON when --json was given, with the machine's facts ("machine") and the command
+    /// line ("command") beside the result's own fields, so that a number under bench/results says where it came from.
+    /// </summary>
+    internal static void WriteJson(ParseResult parse, Option<FileInfo?> json, object result, MachineFacts machine, System.Text.Json.JsonSerializerOptions? options = null)
     {
-        if (file is null) return;
-        AtomicFile.WriteAllText(file.FullName, JsonSerializer.Serialize(result, options ?? DeformConvBenchmark.JsonOptions));
+        if (parse.GetValue(json) is not { } file) return;
+        options ??= DeformConvBenchmark.JsonOptions;
+        var node = JsonSerializer.SerializeToNode(result, result.GetType(), options)!.AsObject();
+        node["machine"] = JsonSerializer.SerializeToNode(machine, options);
+        node["command"] = "dsa " + string.Join(" ", parse.Tokens.Select(t => t.Value));
+        Directory.CreateDirectory(file.DirectoryName!);
+        AtomicFile.WriteAllText(file.FullName, node.ToJsonString(options));
         Console.WriteLine($"wrote {file.FullName}");
     }
 

@@ -52,7 +52,7 @@ internal static class BenchDataCommand
                 {
                     benchmark = "data",
                     dataset = parse.GetValue(dataset) ?? "synthetic (4 videos x 30 frames, 320x240, seed 1)",
-                    machine = new { Environment.ProcessorCount, os = Environment.OSVersion.VersionString, runtime = Environment.Version.ToString() },
+                    machine = MachineFacts.Read(describeTorch: false),
                     augmentation = "on (flip, rotation, scale, half body)",
                     build = Build,
                     timestamp = DateTime.UtcNow.ToString("o"),

@@ -34,7 +34,7 @@ internal static class BenchTrainCommand
         {
             var cases = TrainBenchmarkCase.Defaults;
             int b = parse.GetValue(batchSize), n = parse.GetValue(steps), w = parse.GetValue(warmup);
-            double? load = TrainBenchmark.LoadAverage();
+            double? load = MachineFacts.LoadAverage1Minute();
             Console.WriteLine($"{TorchRuntime.Describe()}; {Environment.ProcessorCount} processors, load average {load?.ToString("F2") ?? "?"}");
 
             var modelsFile = parse.GetValue(models)?.FullName
@@ -83,7 +83,7 @@ internal static class BenchTrainCommand
                 return 1;
             }
             Console.Write(report.FormatTable());
-            BenchCommand.WriteJson(parse.GetValue(json), report, TrainBenchmark.JsonOptions);
+            BenchCommand.WriteJson(parse, json, report, MachineFacts.Read(describeTorch: true), TrainBenchmark.JsonOptions);
             return 0;
         });
         return command;

@@ -103,17 +103,5 @@ public static class TrainBenchmark
         }, JsonOptions);
     }
 
-    /// <summary>The 1-minute load average (/proc/loadavg), or null where unavailable.</summary>
-    public static double? LoadAverage()
-    {
-        try
-        {
-            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-            return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
-
     private sealed record CaseRecord(string Case, ModelConfig Model, long Parameters, long TrainableParameters);
 }

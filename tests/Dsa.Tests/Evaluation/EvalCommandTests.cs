@@ -55,6 +55,12 @@ public class EvalCommandTests
         PosevalCases.Near(expected.GetProperty("total"), doc.RootElement.GetProperty("total").GetDouble(), 1e-6, "bench total");
         Assert.Equal(3, doc.RootElement.GetProperty("videos").GetInt32());
         Assert.True(doc.RootElement.GetProperty("evaluateMedianSeconds").GetDouble() > 0);
+        // The machine's facts and the command line go with the numbers; pure evaluation never started libtorch.
+        var machine = doc.RootElement.GetProperty("machine");
+        Assert.Equal(Environment.ProcessorCount, machine.GetProperty("logicalCores").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty("cpu").GetString()));
+        Assert.Equal(JsonValueKind.Null, machine.GetProperty("torch").ValueKind);
+        Assert.StartsWith("dsa bench eval --gt", doc.RootElement.GetProperty("command").GetString());
     }
 
     [Fact]
