@@ -17,6 +17,7 @@ internal static class BenchCommand
         command.Subcommands.Add(CreateEval());
         command.Subcommands.Add(BenchDataCommand.Create());
         command.Subcommands.Add(BenchTrainCommand.Create());
+        command.Subcommands.Add(BenchPredictCommand.Create());
         return command;
     }
 
