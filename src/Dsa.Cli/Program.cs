@@ -8,6 +8,10 @@ var root = new RootCommand("DSA Research workbench: dense symmetric temporal ali
 foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);
 root.Options.Add(FailureReport.Verbose);
+// One workflow on one thread: oneDNN may speed up the forwards that are never differentiated (see its remarks). Only
+// when this is the process's program: the tests run this entry point inside a host whose other tests train in parallel.
+if (System.Reflection.Assembly.GetEntryAssembly() == typeof(CommandCatalog).Assembly)
+    Dsa.OneDnnConvolutions.GradientFreeForwardsAllowed = true;
 // Ctrl-C / SIGTERM cancel Interruption.Token, which the long verbs pass to the trainer.
 Interruption.Install();
 // Redirected to a file or a CI log, Spectre assumes 80 columns and wraps every table cell (a method name over four lines);

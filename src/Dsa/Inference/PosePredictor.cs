@@ -27,6 +27,7 @@ public static class PosePredictor
         try
         {
             using var _ = torch.no_grad();
+            using var fast = OneDnnConvolutions.ForGradientFreeForward(); // inference: no backward
             foreach (var batch in loader.Epoch(0, cancellation))
             {
                 using var pause = FinalizerPause.Begin(); // TorchSharp's implicit Scalars vs the loader's GCs

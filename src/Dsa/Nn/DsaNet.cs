@@ -104,6 +104,7 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
         if (Config.FreezeBackbone)
         {
             using var _ = torch.no_grad();
+            using var fast = OneDnnConvolutions.ForGradientFreeForward(); // nothing here is differentiated
             features = backbone.Features(flat);
         }
         else features = backbone.Features(flat);
