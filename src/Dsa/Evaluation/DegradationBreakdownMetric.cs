@@ -21,7 +21,6 @@ public sealed class DegradationBreakdownMetric : IPoseMetric<DegradationBreakdow
     {
         foreach (var m in meta)
             if (!metaByVideo.TryAdd(m.Video, m)) throw new ArgumentException($"{m.SourcePath ?? m.Video}: two meta files describe video '{m.Video}'");
-        Reset();
     }
 
     public string Name => "AP on sharp / blurred frames, PCKh@0.5 on visible / occluded joints";

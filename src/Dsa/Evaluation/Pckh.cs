@@ -9,7 +9,6 @@ public static class Pckh
     public static PckhResult Evaluate(IEnumerable<(PersonAnnotation Truth, PersonAnnotation? Prediction)> pairs, double threshold = 0.5)
     {
         var metric = new PckhMetric(threshold);
-        metric.Reset();
         foreach (var (truth, prediction) in pairs) metric.AddPerson(truth, prediction);
         return metric.Compute();
     }

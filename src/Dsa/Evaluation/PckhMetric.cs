@@ -8,19 +8,28 @@ namespace Dsa.Evaluation;
 /// evaluation use). No assignment between people: each GT person is given its prediction (the top-down setting
 /// with known boxes). First point per joint id; ids outside the skeleton (PoseTrack's 0..14 by default) ignored.
 /// </summary>
-public sealed class PckhMetric(double threshold = 0.5, Skeleton? skeleton = null) : IPoseMetric<PckhResult>
+public sealed class PckhMetric : IPoseMetric<PckhResult>
 {
-    private readonly Skeleton skeleton = skeleton ?? Skeleton.PoseTrack;
-    private int[] correct = [], annotated = [];
+    private readonly double threshold;
+    private readonly Skeleton skeleton;
+    private readonly int[] correct, annotated;
     private int pairs;
+
+    public PckhMetric(double threshold = 0.5, Skeleton? skeleton = null)
+    {
+        this.threshold = threshold;
+        this.skeleton = skeleton ?? Skeleton.PoseTrack;
+        correct = new int[this.skeleton.Count];
+        annotated = new int[this.skeleton.Count];
+    }
 
     public double Threshold => threshold;
     public string Name => $"PCKh@{threshold:0.##}";
 
     public void Reset()
     {
-        correct = new int[skeleton.Count];
-        annotated = new int[skeleton.Count];
+        Array.Clear(correct);
+        Array.Clear(annotated);
         pairs = 0;
     }
 
@@ -45,7 +54,6 @@ public sealed class PckhMetric(double threshold = 0.5, Skeleton? skeleton = null
     /// <summary>One GT person and its prediction (or null); <paramref name="where"/> names it in errors.</summary>
     public void AddPerson(PersonAnnotation truth, PersonAnnotation? prediction, string? where = null)
     {
-        if (correct.Length == 0) Reset();
         where ??= $"pair {pairs}";
         pairs++;
         int joints = skeleton.Count;
@@ -69,7 +77,6 @@ public sealed class PckhMetric(double threshold = 0.5, Skeleton? skeleton = null
 
     public PckhResult Compute()
     {
-        if (correct.Length == 0) Reset();
         var perJoint = new double[skeleton.Count];
         for (int j = 0; j < perJoint.Length; j++) perJoint[j] = annotated[j] == 0 ? double.NaN : 100.0 * correct[j] / annotated[j];
         return new PckhResult(perJoint, JointColumns.Of(perJoint, skeleton, ignoreNaN: true), JointColumns.MeanIgnoringNaN(perJoint),

@@ -39,6 +39,9 @@ public sealed record AlignmentOffsetReport(
 
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
+    /// <summary>The report as the JSON <see cref="Write"/> writes, to embed in another file.</summary>
+    public System.Text.Json.Nodes.JsonNode ToJsonNode() => JsonSerializer.SerializeToNode(this, Json)!;
+
     public static AlignmentOffsetReport Read(string path)
     {
         try

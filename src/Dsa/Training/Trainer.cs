@@ -1,7 +1,5 @@
-using Dsa.Data.Pipeline;
 using Dsa.Nn;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Dsa.Training;
 

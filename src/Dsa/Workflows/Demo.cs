@@ -75,8 +75,7 @@ public static class Demo
         // (long jobs never lose finished work); it is evaluated again, which takes seconds.
         ExperimentResult? Reusable(RunFolder run, ModelConfig model, TrainConfig t)
         {
-            if (t.MaxSteps is null || !Directory.Exists(run.Root)) return null;
-            if (!File.Exists(run.LastCheckpoint) || !File.Exists(run.ValidationAp)) return null;
+            if (t.MaxSteps is null || !File.Exists(run.LastCheckpoint) || !File.Exists(run.ValidationAp)) return null;
             var state = Checkpoint.ReadState(run.LastCheckpoint);
             string Json(object o) => System.Text.Json.JsonSerializer.Serialize(o);
             if (state.GlobalStep != t.MaxSteps || Json(state.Model) != Json(model) || Json(state.Train) != Json(t)) return null;

@@ -58,7 +58,7 @@ public static class DemoResultsFile
                 {
                     ["subset"] = s.Subset, ["metric"] = s.Metric, ["frames"] = s.Frames, ["joints"] = s.Joints, ["total"] = s.Joints == 0 ? null : Number(s.Total),
                 }).ToArray()),
-                ["offsets"] = result.Offsets is null ? null : JsonNode.Parse(File.ReadAllText(result.Run.AlignmentOffsets)),
+                ["offsets"] = result.Offsets?.ToJsonNode(),
             };
         }
         var path = layout.Results;
