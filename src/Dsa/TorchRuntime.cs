@@ -29,6 +29,6 @@ public static class TorchRuntime
     {
         OneDnnConvolutions.EnsureConfigured(); // report what this library's networks run with
         var cuda = torch.cuda.is_available();
-        return $"backend {Backend}, TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch threads {torch.get_num_threads()}, oneDNN convolutions {(OneDnnConvolutions.Enabled ? "on" : "off")}, cuda {(cuda ? "available" : "not available")}";
+        return $"backend {Backend}, TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch threads {torch.get_num_threads()}, oneDNN convolutions {OneDnnConvolutions.Decision}, cuda {(cuda ? "available" : "not available")}";
     }
 }

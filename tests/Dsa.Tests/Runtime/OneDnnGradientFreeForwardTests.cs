@@ -14,13 +14,16 @@ public sealed class OneDnnSwitchCollection;
 [Collection(nameof(OneDnnSwitchCollection))]
 public class OneDnnGradientFreeForwardTests
 {
-    private static bool OneDnnKeptByUser => Environment.GetEnvironmentVariable(OneDnnConvolutions.KeepVariable) == "1";
+    // The probe's decision on a machine with the fault, imposed (these tests run alone), so that the scope is tested
+    // on every machine.
+    private static readonly OneDnnDecision Faulty = new(false, "test: as on a machine with the fault",
+        new ConvolutionGradientCheck(24, ["16->15 3x3/1 at 32x24: input gradient off by 0.5"], 0.5));
 
-    [SkippableFact]
+    [Fact]
     public void TheScopeTurnsOneDnnOnOnlyWhenAllowedAndWithoutAGraphAndNests()
     {
-        Skip.If(OneDnnKeptByUser, "DSA_ONEDNN=1 keeps oneDNN on throughout");
-        OneDnnConvolutions.EnsureConfigured();
+        var decided = OneDnnConvolutions.Decision;
+        OneDnnConvolutions.Impose(Faulty);
         try
         {
             using (torch.no_grad())
@@ -38,15 +41,39 @@ public class OneDnnGradientFreeForwardTests
                 Assert.False(OneDnnConvolutions.Enabled);
             }
         }
-        finally { OneDnnConvolutions.GradientFreeForwardsAllowed = false; }
-        Assert.False(OneDnnConvolutions.Enabled);
+        finally
+        {
+            OneDnnConvolutions.GradientFreeForwardsAllowed = false;
+            OneDnnConvolutions.Impose(decided);
+        }
+        Assert.Equal(decided.Enabled, OneDnnConvolutions.Enabled);
+    }
+
+    [Fact]
+    public void WhereTheProbeFoundNoFaultTheScopeChangesNothing()
+    {
+        var decided = OneDnnConvolutions.Decision;
+        OneDnnConvolutions.Impose(new OneDnnDecision(true, "test: as on a machine without the fault", new ConvolutionGradientCheck(24, [], 1e-7)));
+        OneDnnConvolutions.GradientFreeForwardsAllowed = true;
+        try
+        {
+            using (torch.no_grad())
+            using (OneDnnConvolutions.ForGradientFreeForward()) Assert.True(OneDnnConvolutions.Enabled);
+            Assert.True(OneDnnConvolutions.Enabled);
+        }
+        finally
+        {
+            OneDnnConvolutions.GradientFreeForwardsAllowed = false;
+            OneDnnConvolutions.Impose(decided);
+        }
     }
 
     // Why the scope may use oneDNN at all: its forward convolutions match float64 on the shapes whose backward is wrong.
     [Fact]
     public void OneDnnForwardConvolutionsMatchFloat64()
     {
-        OneDnnConvolutions.EnsureConfigured();
+        var decided = OneDnnConvolutions.Decision;
+        OneDnnConvolutions.Impose(Faulty);
         torch.manual_seed(2);
         var bad = new List<string>();
         int runs = 0;
@@ -68,7 +95,7 @@ public class OneDnnGradientFreeForwardTests
                             Tensor y;
                             using (OneDnnConvolutions.ForGradientFreeForward())
                             {
-                                if (!OneDnnKeptByUser) Assert.True(OneDnnConvolutions.Enabled);
+                                Assert.True(OneDnnConvolutions.Enabled);
                                 y = conv.call(x).to(ScalarType.Float64);
                             }
                             var reference = conv64.call(x.to(ScalarType.Float64));
@@ -77,7 +104,11 @@ public class OneDnnGradientFreeForwardTests
                             if (!(error < 1e-5)) bad.Add($"{cin}->{cout} at {h}x{w}: {error:G3}");
                         }
         }
-        finally { OneDnnConvolutions.GradientFreeForwardsAllowed = false; }
+        finally
+        {
+            OneDnnConvolutions.GradientFreeForwardsAllowed = false;
+            OneDnnConvolutions.Impose(decided);
+        }
         Assert.True(bad.Count == 0, $"{bad.Count} of {runs} oneDNN forward convolutions differ from float64: {string.Join(", ", bad.Take(8))}");
     }
 }
