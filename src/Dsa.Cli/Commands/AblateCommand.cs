@@ -31,7 +31,7 @@ internal static class AblateCommand
     private sealed class GridOptions
     {
         public TrainingOptions Training { get; } = new();
-        public Option<string> Rows { get; } = new("--rows") { Description = "all, or a comma list of: " + string.Join(", ", Ablations.All.Select(r => r.Key)), DefaultValueFactory = _ => "all" };
+        public Option<string> Rows { get; } = new("--rows") { Description = "all, or a comma list of: " + string.Join(", ", Ablations.Known.Select(r => r.Key)), DefaultValueFactory = _ => "all" };
         public Option<int> Seeds { get; } = new("--seeds") { Description = "Seeds per row (1, 2, ... N)", DefaultValueFactory = _ => 3 };
         public Option<string> Out { get; } = new("--out") { Description = "Folder of the grid: plan.json and one run folder per row and seed", DefaultValueFactory = _ => "runs/ablate" };
         public Option<string?> WarmStart { get; } = new("--warm-start") { Description = "A single-frame checkpoint or safetensors whose backbone and head start every row (default: the shipped model, backbone frozen)" };

@@ -10,7 +10,7 @@ internal static class ModelCommand
     public static Command Create()
     {
         var preset = new Option<string>("--preset") { Description = "Preset: " + Presets.Names, DefaultValueFactory = _ => Presets.DefaultName };
-        var row = new Option<string>("--row") { Description = "Ablation row applied to the preset: " + string.Join(", ", Ablations.All.Select(r => r.Key)), DefaultValueFactory = _ => "complete" };
+        var row = new Option<string>("--row") { Description = "Ablation row applied to the preset: " + string.Join(", ", Ablations.Known.Select(r => r.Key)), DefaultValueFactory = _ => "complete" };
         var summary = new Command("summary", "Build the model of a preset and print its size, cost and output shape.") { preset, row };
         summary.SetAction(parse =>
         {

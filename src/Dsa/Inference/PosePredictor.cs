@@ -22,6 +22,9 @@ public static class PosePredictor
     {
         var results = new List<SamplePrediction>(dataset.Count);
         using var loader = new DataLoader(dataset, pipeline, new DataLoaderOptions { BatchSize = batchSize, Shuffle = false, Augment = false, PrefetchBatches = 1 });
+        // Ground-truth-flow alignment (a diagnostic) warps by the annotated motion, at evaluation time too.
+        var motion = model.Config.NeedsAnnotatedMotion ? new JointMotion(dataset.Videos, pipeline) : null;
+        var (h, w) = model.Config.HeatmapSize;
         bool wasTraining = model.training;
         model.eval();
         try
@@ -32,7 +35,10 @@ public static class PosePredictor
             {
                 using var pause = FinalizerPause.Begin(); // TorchSharp's implicit Scalars vs the loader's GCs
                 using var frames = batch.Frames.to(model.parameters().First().device);
-                using var heatmaps = model.forward(frames); // [B, J, h, w]
+                using var annotated = motion is null ? null : JointMotionBatch.Build(batch.Indices.Select(i => dataset[i]).ToList(), batch.Meta,
+                    motion, model.Config.SupportOffsets, model.Config.Joints, pipeline.Codec);
+                using var flows = annotated?.DenseFlow(h, w);                  // [B, T-1, 2, h, w]
+                using var heatmaps = model.forward(frames, flows); // [B, J, h, w]
                 var decoded = pipeline.Codec.Decode(heatmaps, batch.Meta.Select(m => m.ImageToInput).ToList());
                 for (int i = 0; i < batch.Count; i++)
                     results.Add(new SamplePrediction(batch.Indices[i], batch.Meta[i], decoded[i]));

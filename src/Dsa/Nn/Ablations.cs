@@ -26,9 +26,23 @@ public static class Ablations
         new("single-frame", "single-frame baseline (not in the paper)", null, c => c with { SupportOffsets = Array.Empty<int>() }),
     };
 
+    /// <summary>
+    /// Rows that are not in the paper and not in "all": diagnostics that need annotations at evaluation time.
+    /// "ground-truth-flow": the supporting features warped by the annotated joints' true motion (no learned alignment),
+    /// what alignment is worth when it is right.
+    /// </summary>
+    public static IReadOnlyList<AblationRow> Diagnostics { get; } = new AblationRow[]
+    {
+        new("ground-truth-flow", "alignment by the annotated motion (a diagnostic, not in the paper)", null,
+            c => c with { Alignment = AlignmentMode.GroundTruthFlow }),
+    };
+
+    /// <summary>Every row a grid may hold: the paper's and single-frame (<see cref="All"/>), then the diagnostics.</summary>
+    public static IReadOnlyList<AblationRow> Known { get; } = All.Concat(Diagnostics).ToList();
+
     public static AblationRow Get(string key) =>
-        All.FirstOrDefault(r => r.Key == key)
-        ?? throw new ArgumentException($"Unknown ablation row '{key}'. Known rows: {string.Join(", ", All.Select(r => r.Key))}.");
+        Known.FirstOrDefault(r => r.Key == key)
+        ?? throw new ArgumentException($"Unknown ablation row '{key}'. Known rows: {string.Join(", ", Known.Select(r => r.Key))}.");
 
     /// <summary>Parses "all" or a comma-separated list of row keys.</summary>
     public static IReadOnlyList<AblationRow> Parse(string rows) =>

@@ -9,4 +9,10 @@ public enum AlignmentMode
     Cascade,
     /// <summary>Ablation "r/m alignment": supporting features are concatenated unaligned.</summary>
     None,
+    /// <summary>
+    /// Not in the paper, a diagnostic: supporting features warped by the annotated joints' true motion, interpolated
+    /// into a dense field (<see cref="FlowWarp"/>), with no learned alignment. It measures what alignment is worth when
+    /// it is right; it needs each batch's annotations, at training and at evaluation time.
+    /// </summary>
+    GroundTruthFlow,
 }

@@ -37,7 +37,7 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
         Config = config;
         backbone = new HRNet("backbone", config.Backbone, includeFinalLayer: false);
         FeatureChannels = backbone.FeatureChannels;
-        if (!config.IsSingleFrame && config.Alignment != AlignmentMode.None)
+        if (!config.IsSingleFrame && config.Alignment is AlignmentMode.SymmetricUNet or AlignmentMode.Cascade)
         {
             int count = config.ShareAlignmentAcrossFrames ? 1 : config.SupportOffsets.Count;
             for (int i = 0; i < count; i++)
@@ -77,9 +77,16 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>frames [B, T, 3, H, W], key frame first, then the supporting frames in SupportOffsets order -> heatmaps [B, J, H/4, W/4].</summary>
-    public override Tensor forward(Tensor frames)
+    public override Tensor forward(Tensor frames) => forward(frames, supportFlows: null);
+
+    /// <summary>
+    /// As <see cref="forward(Tensor)"/>, with the key frame's true motion to each supporting frame, supportFlows
+    /// [B, T-1, 2 (dy, dx), H/4, W/4] in heatmap pixels: what ground-truth-flow alignment warps by (ignored by every
+    /// other alignment; <see cref="ModelConfig.NeedsAnnotatedMotion"/>).
+    /// </summary>
+    public Tensor forward(Tensor frames, Tensor? supportFlows)
     {
-        using var output = Run(frames, trace: false);
+        using var output = Run(frames, trace: false, supportFlows: supportFlows);
         return output.Heatmaps.alias();
     }
 
@@ -94,9 +101,10 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
     /// A forward pass that also returns the features and (with <paramref name="trace"/>) every alignment field; with
     /// <paramref name="keepGraph"/> the fields stay in the autograd graph (<see cref="GraphAlignmentTrace"/>).
     /// </summary>
-    public DsaOutput Run(Tensor frames, bool trace, bool keepGraph = false)
+    public DsaOutput Run(Tensor frames, bool trace, bool keepGraph = false, Tensor? supportFlows = null)
     {
         CheckFrames(frames);
+        if (Config.NeedsAnnotatedMotion) CheckFlows(frames, supportFlows);
         using var scope = NewDisposeScope();
         long b = frames.shape[0], t = frames.shape[1];
         var flat = frames.reshape(b * t, 3, frames.shape[3], frames.shape[4]);
@@ -129,6 +137,11 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
             for (int i = 0; i < t - 1; i++)
             {
                 var support = supports.select(1, i);
+                if (Config.NeedsAnnotatedMotion)
+                {
+                    aligned.Add(FlowWarp.Warp(support, supportFlows!.select(1, i).to(support.device))); // [B, C, h, w]
+                    continue;
+                }
                 if (aligners.Count == 0)
                 {
                     aligned.Add(support);
@@ -152,6 +165,17 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
         result.SupportFeatures.MoveToOuterDisposeScope();
         result.AlignedFeatures.MoveToOuterDisposeScope();
         return result;
+    }
+
+    private void CheckFlows(Tensor frames, Tensor? flows)
+    {
+        var (h, w) = Config.HeatmapSize;
+        long[] expected = [frames.shape[0], Config.SupportOffsets.Count, 2, h, w];
+        if (flows is null)
+            throw new ArgumentException("Ground-truth-flow alignment needs each batch's annotated motion: pass supportFlows " +
+                $"[{string.Join(", ", expected)}] (JointMotionBatch.DenseFlow); it is a diagnostic for annotated data, not a predictor.");
+        if (!flows.shape.SequenceEqual(expected))
+            throw new ArgumentException($"supportFlows must be [{string.Join(", ", expected)}] (B, T-1, (dy, dx), h, w); got [{string.Join(", ", flows.shape)}].");
     }
 
     private void CheckFrames(Tensor frames)

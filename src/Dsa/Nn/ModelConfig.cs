@@ -63,6 +63,9 @@ public sealed record ModelConfig
 
     public bool IsSingleFrame => SupportOffsets.Count == 0;
 
+    /// <summary>Whether a forward pass needs the batch's annotated motion (ground-truth-flow alignment, a diagnostic).</summary>
+    public bool NeedsAnnotatedMotion => Alignment == AlignmentMode.GroundTruthFlow && !IsSingleFrame;
+
     /// <summary>Heatmap size = input / 4 (HRNet's stride).</summary>
     public (int Height, int Width) HeatmapSize => (InputHeight / 4, InputWidth / 4);
 

@@ -6,10 +6,10 @@ namespace Dsa.Training;
 /// <summary>
 /// The data loader as the trainer sees it. The loader's order and augmentation depend only on
 /// (seed, epoch, index), so skipping the first batches of an epoch after a resume yields exactly the
-/// batches the uninterrupted run saw next. With <paramref name="offsetTargets"/> each batch also carries where GAB's
-/// offsets would point if they followed the motion (the offset-supervision diagnostic).
+/// batches the uninterrupted run saw next. With <paramref name="motion"/> each batch also carries its annotated joint motion
+/// (for the diagnostics that need it: offset supervision, ground-truth-flow alignment).
 /// </summary>
-public sealed class PoseTrackTrainingData(DataLoader loader, OffsetTargetSource? offsetTargets = null) : ITrainingData
+public sealed class PoseTrackTrainingData(DataLoader loader, JointMotionSource? motion = null) : ITrainingData
 {
     public DataLoader Loader { get; } = loader;
 
@@ -25,7 +25,7 @@ public sealed class PoseTrackTrainingData(DataLoader loader, OffsetTargetSource?
         {
             if (index++ < skip) continue;
             // The loader disposes its batch when asked for the next; the trainer disposes these handles.
-            yield return new TrainingBatch(batch.Frames.alias(), batch.Targets.alias(), batch.TargetWeights.alias(), offsetTargets?.For(batch));
+            yield return new TrainingBatch(batch.Frames.alias(), batch.Targets.alias(), batch.TargetWeights.alias(), motion?.For(batch));
         }
     }
 }

@@ -34,7 +34,7 @@ public sealed record TrainConfig
     /// <summary>
     /// A diagnostic, not the paper (which trains GAB through the pose loss alone): weight of an extra loss that pulls the
     /// first full-resolution GAB's mean offset at each annotated key joint towards the joint's true displacement to each
-    /// supporting frame (<see cref="OffsetTargets"/>). It answers "would aligned features help the head at all?". 0 = off.
+    /// supporting frame (<see cref="OffsetSupervisionLoss"/>). It answers "would aligned features help the head at all?". 0 = off.
     /// </summary>
     public double OffsetSupervision { get; init; }
     /// <summary>Validate (poseval AP) every this many epochs; 0 = never.</summary>

@@ -1,3 +1,4 @@
+using Dsa.Data.Pipeline;
 using static TorchSharp.torch;
 
 namespace Dsa.Training;
@@ -6,8 +7,8 @@ namespace Dsa.Training;
 /// <param name="Frames">[B, T, 3, H, W], key frame first.</param>
 /// <param name="Targets">Target heatmaps [B, J, h, w].</param>
 /// <param name="TargetWeights">Visibility weights v_j [B, J] or [B, J, 1].</param>
-/// <param name="Offsets">Where GAB's offsets would point if they followed the motion; only for the offset-supervision diagnostic.</param>
-public sealed record TrainingBatch(Tensor Frames, Tensor Targets, Tensor TargetWeights, OffsetTargets? Offsets = null) : IDisposable
+/// <param name="Motion">The batch's annotated joint motion; only for the diagnostics that need it (offset supervision, ground-truth-flow alignment).</param>
+public sealed record TrainingBatch(Tensor Frames, Tensor Targets, Tensor TargetWeights, JointMotionBatch? Motion = null) : IDisposable
 {
     public long Count => Frames.shape[0];
 
@@ -16,6 +17,6 @@ public sealed record TrainingBatch(Tensor Frames, Tensor Targets, Tensor TargetW
         Frames.Dispose();
         Targets.Dispose();
         TargetWeights.Dispose();
-        Offsets?.Dispose();
+        Motion?.Dispose();
     }
 }

@@ -228,21 +228,26 @@ public sealed class TrainingLoop : IDisposable
         Stop(TrainingStatus.Interrupted, epoch, batchInEpoch, $"Interrupted at epoch {epoch}, step {step}; checkpoint saved to {outputs.LastCheckpoint}.", save: true);
 
     /// <summary>
-    /// Eq. 7's heatmap loss of one batch; with <see cref="TrainConfig.OffsetSupervision"/> and offset targets, plus that
+    /// Eq. 7's heatmap loss of one batch; with <see cref="TrainConfig.OffsetSupervision"/> and the batch's motion, plus that
     /// weight times the distance of each supporting frame's first full-resolution GAB offsets from the true motion at
-    /// the key joints (a diagnostic, not the paper).
+    /// the key joints (a diagnostic, not the paper). Ground-truth-flow alignment gets the motion as dense flows.
     /// </summary>
     private static Tensor StepLoss(DsaNet model, TrainingBatch batch, TrainConfig config, Device device)
     {
         var frames = batch.Frames.to(device);
-        if (config.OffsetSupervision > 0 && batch.Offsets is { } targets && !model.Config.IsSingleFrame)
+        var (h, w) = model.Config.HeatmapSize;
+        var flows = model.Config.NeedsAnnotatedMotion
+            ? (batch.Motion ?? throw new InvalidOperationException("Ground-truth-flow alignment needs each batch's annotated motion; " +
+                "the training data was built without a JointMotionSource.")).DenseFlow(h, w)
+            : null;
+        if (config.OffsetSupervision > 0 && batch.Motion is { } motion && !model.Config.IsSingleFrame)
         {
-            using var output = model.Run(frames, trace: true, keepGraph: true);
+            using var output = model.Run(frames, trace: true, keepGraph: true, supportFlows: flows);
             var heatmapLoss = JointsMseLoss.Compute(output.Heatmaps, batch.Targets.to(device), batch.TargetWeights.to(device));
-            var gab = output.Fields.Select(f => f.First(x => x.Level == 0).Offset).ToList();
-            if (gab.Any(o => o is null)) return heatmapLoss; // this row has no GAB at full resolution: nothing to supervise
-            return heatmapLoss + config.OffsetSupervision * targets.Loss(gab!);
+            var gab = output.Fields.Select(f => f.FirstOrDefault(x => x.Level == 0)?.Offset).ToList();
+            if (gab.Count == 0 || gab.Any(o => o is null)) return heatmapLoss; // this row has no GAB at full resolution: nothing to supervise
+            return heatmapLoss + config.OffsetSupervision * OffsetSupervisionLoss.Compute(motion, gab!);
         }
-        return JointsMseLoss.Compute(model.forward(frames), batch.Targets.to(device), batch.TargetWeights.to(device));
+        return JointsMseLoss.Compute(model.forward(frames, flows), batch.Targets.to(device), batch.TargetWeights.to(device));
     }
 }

@@ -28,7 +28,7 @@ public sealed record AblationResults(string Path, IReadOnlyList<(string Row, int
             if (lines[n].Length == 0) continue;
             var f = lines[n].Split(',');
             if (f.Length != header.Length) throw new InvalidDataException($"{path}: line {n + 1} has {f.Length} fields; the header has {header.Length}.");
-            if (!Ablations.All.Any(r => r.Key == f[row])) throw new InvalidDataException($"{path}: line {n + 1}: field 'row' = '{f[row]}' is not an ablation row.");
+            if (!Ablations.Known.Any(r => r.Key == f[row])) throw new InvalidDataException($"{path}: line {n + 1}: field 'row' = '{f[row]}' is not an ablation row.");
             if (!int.TryParse(f[seed], NumberStyles.Integer, CultureInfo.InvariantCulture, out int s)) throw new InvalidDataException($"{path}: line {n + 1}: field 'seed' = '{f[seed]}' is not an integer.");
             if (!double.TryParse(f[map], NumberStyles.Float, CultureInfo.InvariantCulture, out double m) || !double.IsFinite(m))
                 throw new InvalidDataException($"{path}: line {n + 1}: field 'mAP' = '{f[map]}' is not a finite number.");
@@ -38,13 +38,13 @@ public sealed record AblationResults(string Path, IReadOnlyList<(string Row, int
         return new AblationResults(path, cells);
     }
 
-    /// <summary>Every row but complete DSA, in <see cref="Ablations.All"/>'s order, as its difference from complete DSA.</summary>
+    /// <summary>Every row but complete DSA, in <see cref="Ablations.Known"/>'s order, as its difference from complete DSA.</summary>
     public IReadOnlyList<Difference> DifferencesFromComplete()
     {
         var complete = Ablations.Get("complete");
         var (cm, cs, cn) = Stats("complete");
         if (cn == 0) throw new InvalidDataException($"{Path}: no 'complete' cells to compare the rows with.");
-        return Ablations.All.Where(r => r.Key != "complete" && Cells.Any(c => c.Row == r.Key)).Select(r =>
+        return Ablations.Known.Where(r => r.Key != "complete" && Cells.Any(c => c.Row == r.Key)).Select(r =>
         {
             var (m, s, n) = Stats(r.Key);
             return new Difference(r.Key, n, m - cm, Math.Sqrt(s * s / n + cs * cs / cn),

@@ -47,11 +47,12 @@ public static class Experiment
         var ap = new PosetrackApMetric();
         var predictions = new PredictionRecorder();
         var validator = new PoseTrackValidator(val, pipeline, Math.Max(1, spec.Train.BatchSize), [ap, predictions]);
-        // The offset-supervision diagnostic needs each batch's true joint motion (TrainConfig.OffsetSupervision).
-        var offsetTargets = spec.Train.OffsetSupervision > 0 && !spec.Model.IsSingleFrame
-            ? new OffsetTargetSource(trainSet, new JointMotion(train.Videos, pipeline), spec.Model.SupportOffsets, spec.Model.Joints, pipeline.Codec)
+        // The diagnostics that are not in the paper need each batch's annotated joint motion: offset supervision
+        // (TrainConfig.OffsetSupervision) and ground-truth-flow alignment (ModelConfig.NeedsAnnotatedMotion).
+        var motion = (spec.Train.OffsetSupervision > 0 && !spec.Model.IsSingleFrame) || spec.Model.NeedsAnnotatedMotion
+            ? new JointMotionSource(trainSet, new JointMotion(train.Videos, pipeline), spec.Model.SupportOffsets, spec.Model.Joints, pipeline.Codec)
             : null;
-        var outcome = Trainer.Run(model, new PoseTrackTrainingData(loader, offsetTargets), spec.Train, run, validator, spec.Resume, progress, cancellation);
+        var outcome = Trainer.Run(model, new PoseTrackTrainingData(loader, motion), spec.Train, run, validator, spec.Resume, progress, cancellation);
         if (outcome.Status == TrainingStatus.NonFiniteLoss)
             throw new InvalidOperationException(outcome.Message);
         // Interrupted: the checkpoint is written; no evaluation of a half-trained model is reported.

@@ -27,12 +27,12 @@ public sealed class OffsetSupervisionTests
         var motion = new JointMotion(dataset.Videos, pipeline);
         var samples = dataset.Samples.Take(4).ToList();
         var meta = samples.Select(s => pipeline.Prepare(s, rng: null).Meta).ToList();
-        using var targets = OffsetTargets.Build(samples, meta, motion, Model.SupportOffsets, Model.Joints, pipeline.Codec);
+        using var targets = JointMotionBatch.Build(samples, meta, motion, Model.SupportOffsets, Model.Joints, pipeline.Codec);
 
         const float dy = 0.5f, dx = -0.25f;
         var field = torch.zeros(samples.Count, 18, pipeline.Codec.HeatmapHeight, pipeline.Codec.HeatmapWidth);
         for (int tap = 0; tap < 9; tap++) { field[.., 2 * tap].fill_(dy); field[.., 2 * tap + 1].fill_(dx); }
-        using var loss = targets.Loss(new[] { field, field });
+        using var loss = OffsetSupervisionLoss.Compute(targets, new[] { field, field });
 
         static double SmoothL1(double e) => Math.Abs(e) < 1 ? 0.5 * e * e : Math.Abs(e) - 0.5;
         var pairs = samples.SelectMany(s => Model.SupportOffsets.SelectMany(d => motion.Displacements(s, d).Joints))
@@ -53,7 +53,7 @@ public sealed class OffsetSupervisionTests
             using var model = new DsaNet("dsa", Model);
             var pipeline = Experiment.Pipeline(Model);
             using var loader = new DataLoader(dataset, pipeline, new DataLoaderOptions { BatchSize = 4, Seed = 1, Augment = false });
-            var source = new OffsetTargetSource(dataset, new JointMotion(dataset.Videos, pipeline), Model.SupportOffsets, Model.Joints, pipeline.Codec);
+            var source = new JointMotionSource(dataset, new JointMotion(dataset.Videos, pipeline), Model.SupportOffsets, Model.Joints, pipeline.Codec);
             using var folder = new TempDir();
             // A higher learning rate than the preset's so that 40 steps show the effect (Adam's step size, not the weight, sets the pace).
             var train = TrainPresets.AlignmentStage with { BatchSize = 4, MaxSteps = 40, LogEvery = 10, LearningRate = 5e-3, OffsetSupervision = supervision };

@@ -1,0 +1,75 @@
+using static TorchSharp.torch;
+
+namespace Dsa.Data.Pipeline;
+
+/// <summary>
+/// The annotated motion of one batch: for each sample, supporting frame and joint, the key joint's heatmap position
+/// and its true displacement to that frame, through the crop the sample was prepared with (<see cref="JointMotion"/>).
+/// Two diagnostics use it, neither in the paper: offset supervision (where GAB's offsets would point if they followed
+/// the motion) and ground-truth-flow alignment (supporting features warped by <see cref="DenseFlow"/>).
+/// </summary>
+/// <param name="Positions">[B, S, J, 2]: (x, y) of the key joint in heatmap pixels.</param>
+/// <param name="Displacements">[B, S, J, 2]: (dy, dx) to supporting frame s, heatmap pixels (GAB's offset layout).</param>
+/// <param name="Mask">[B, S, J]: 1 where both frames label the joint and it lies on the heatmap.</param>
+public sealed record JointMotionBatch(Tensor Positions, Tensor Displacements, Tensor Mask) : IDisposable
+{
+    /// <summary>The motion of <paramref name="samples"/> as prepared (<paramref name="meta"/>: their crops, flip included).</summary>
+    public static JointMotionBatch Build(IReadOnlyList<VideoSample> samples, IReadOnlyList<SampleMeta> meta, JointMotion motion,
+        IReadOnlyList<int> offsets, int joints, HeatmapCodec codec)
+    {
+        int b = samples.Count, s = offsets.Count;
+        var positions = new float[b * s * joints * 2];
+        var displacements = new float[positions.Length];
+        var mask = new float[b * s * joints];
+        for (int i = 0; i < b; i++)
+            for (int f = 0; f < s; f++)
+                foreach (var joint in motion.Displacements(samples[i], offsets[f], meta[i].ImageToInput).Joints)
+                {
+                    var (x, y) = joint.Key;
+                    if (!(x >= 0 && y >= 0 && x <= codec.HeatmapWidth - 1 && y <= codec.HeatmapHeight - 1)) continue;
+                    int at = (i * s + f) * joints + joint.Joint;
+                    (positions[2 * at], positions[2 * at + 1]) = ((float)x, (float)y);
+                    (displacements[2 * at], displacements[2 * at + 1]) = ((float)joint.Dy, (float)joint.Dx);
+                    mask[at] = 1;
+                }
+        return new JointMotionBatch(tensor(positions, new long[] { b, s, joints, 2 }), tensor(displacements, new long[] { b, s, joints, 2 }),
+            tensor(mask, new long[] { b, s, joints }));
+    }
+
+    /// <summary>
+    /// The smoothing length of <see cref="DenseFlow"/> for a heatmap: 1/16 of its larger side (2 px at cpu-small's 32x24,
+    /// 6 px at the paper's 96x72), about the distance between neighbouring joints of a person filling the crop, so each
+    /// limb moves with its own joints and the field stays smooth between them.
+    /// </summary>
+    public static double FlowSigma(long height, long width) => Math.Max(height, width) / 16.0;
+
+    /// <summary>
+    /// A dense displacement field [B, S, 2 (dy, dx), h, w] from the labelled joints: at each pixel the average of the
+    /// joints' displacements weighted by exp(-d^2 / 2 sigma^2) of the pixel's distance d to each key joint (normalised
+    /// over the joints; far from every joint it tends to the nearest joint's). Zero where a (sample, frame) has no
+    /// labelled joint. What ground-truth-flow alignment warps the supporting features by.
+    /// </summary>
+    public Tensor DenseFlow(long height, long width, double? sigma = null)
+    {
+        double s = sigma ?? FlowSigma(height, width);
+        using var scope = NewDisposeScope();
+        long b = Positions.shape[0], frames = Positions.shape[1], joints = Positions.shape[2];
+        var ys = arange(height, dtype: ScalarType.Float32).view(1, 1, 1, height, 1);        // [1, 1, 1, h, 1]
+        var xs = arange(width, dtype: ScalarType.Float32).view(1, 1, 1, 1, width);          // [1, 1, 1, 1, w]
+        var px = Positions.select(3, 0).view(b, frames, joints, 1, 1);                      // [B, S, J, 1, 1]
+        var py = Positions.select(3, 1).view(b, frames, joints, 1, 1);
+        var d2 = (xs - px).pow(2) + (ys - py).pow(2);                                       // [B, S, J, h, w]
+        // Softmax over the labelled joints of -d^2 / 2 sigma^2: the Gaussian weights, normalised, without underflow far away.
+        var logits = (-d2 / (2 * s * s)).masked_fill(Mask.view(b, frames, joints, 1, 1) == 0, float.NegativeInfinity);
+        var weights = softmax(logits, dim: 2).nan_to_num(0.0);                              // [B, S, J, h, w]; no joint: 0
+        var flow = (weights.unsqueeze(3) * Displacements.view(b, frames, joints, 2, 1, 1)).sum(2); // [B, S, 2, h, w]
+        return flow.MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        Positions.Dispose();
+        Displacements.Dispose();
+        Mask.Dispose();
+    }
+}
