@@ -20,7 +20,7 @@ public static class AlignmentOffsetError
     public static AlignmentOffsetReport? Measure(DsaNet model, PoseTrackVideoDataset dataset, int maxSamples = 256, int batchSize = 8,
         CancellationToken cancellation = default)
     {
-        if (model.Config.IsSingleFrame || model.Config.Alignment is AlignmentMode.None or AlignmentMode.GroundTruthFlow) return null; // nothing learned to measure
+        if (model.Config.IsSingleFrame || model.Config.Alignment is AlignmentMode.None || model.Config.NeedsAnnotatedMotion) return null; // nothing learned to measure
         var offsets = model.Config.SupportOffsets;
         var pipeline = new TopDownPipeline(HeatmapCodec.ForInput(model.Config.InputWidth, model.Config.InputHeight), skeleton: dataset.Options.Skeleton);
         var motion = new JointMotion(dataset.Videos, pipeline);

@@ -29,12 +29,15 @@ public static class Ablations
     /// <summary>
     /// Rows that are not in the paper and not in "all": diagnostics that need annotations at evaluation time.
     /// "ground-truth-flow": the supporting features warped by the annotated joints' true motion (no learned alignment),
-    /// what alignment is worth when it is right.
+    /// what alignment is worth when it is right; "ground-truth-translation": each supporting frame shifted as a whole by
+    /// the person's mean motion, what a global alignment per person is worth.
     /// </summary>
     public static IReadOnlyList<AblationRow> Diagnostics { get; } = new AblationRow[]
     {
         new("ground-truth-flow", "alignment by the annotated motion (a diagnostic, not in the paper)", null,
             c => c with { Alignment = AlignmentMode.GroundTruthFlow }),
+        new("ground-truth-translation", "shift by the person's mean annotated motion (a diagnostic, not in the paper)", null,
+            c => c with { Alignment = AlignmentMode.GroundTruthTranslation }),
     };
 
     /// <summary>Every row a grid may hold: the paper's and single-frame (<see cref="All"/>), then the diagnostics.</summary>

@@ -15,4 +15,9 @@ public enum AlignmentMode
     /// it is right; it needs each batch's annotations, at training and at evaluation time.
     /// </summary>
     GroundTruthFlow,
+    /// <summary>
+    /// Not in the paper, a diagnostic: as <see cref="GroundTruthFlow"/>, but each supporting frame is shifted as a whole
+    /// by the person's mean joint displacement (a global alignment per person; no joint-by-joint field).
+    /// </summary>
+    GroundTruthTranslation,
 }

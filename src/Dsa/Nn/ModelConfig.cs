@@ -64,7 +64,21 @@ public sealed record ModelConfig
     public bool IsSingleFrame => SupportOffsets.Count == 0;
 
     /// <summary>Whether a forward pass needs the batch's annotated motion (ground-truth-flow alignment, a diagnostic).</summary>
-    public bool NeedsAnnotatedMotion => Alignment == AlignmentMode.GroundTruthFlow && !IsSingleFrame;
+    public bool NeedsAnnotatedMotion => Alignment is AlignmentMode.GroundTruthFlow or AlignmentMode.GroundTruthTranslation && !IsSingleFrame;
+
+    /// <summary>
+    /// How far each annotated joint's motion reaches when the ground-truth-flow diagnostics make a dense field of it, in
+    /// heatmap pixels (a method, not a property: the translation's infinity has no JSON form). Dense field: 1/16 of the
+    /// heatmap's larger side (2 px at cpu-small's 32x24, 6 px at the paper's 96x72), about the distance between
+    /// neighbouring joints of a person filling the crop, so each limb moves with its own joints. Translation: infinite,
+    /// every pixel gets the mean displacement of the person's labelled joints.
+    /// </summary>
+    public double AnnotatedFlowSigma() => Alignment switch
+    {
+        AlignmentMode.GroundTruthFlow => Math.Max(HeatmapSize.Height, HeatmapSize.Width) / 16.0,
+        AlignmentMode.GroundTruthTranslation => double.PositiveInfinity,
+        _ => throw new InvalidOperationException($"Alignment {Alignment} does not warp by the annotated motion."),
+    };
 
     /// <summary>Heatmap size = input / 4 (HRNet's stride).</summary>
     public (int Height, int Width) HeatmapSize => (InputHeight / 4, InputWidth / 4);

@@ -48,15 +48,22 @@ public sealed class GroundTruthFlowTests : IClassFixture<TinySyntheticSet>
         var displacements = torch.tensor(new float[] { 1, -2, -3, 0.5f, 9, 9, 0, 0, 0, 0, 0, 0 }, [2, 1, 3, 2]); // (dy, dx)
         var mask = torch.tensor(new float[] { 1, 1, 0, 0, 0, 0 }, [2, 1, 3]);
         using var motion = new JointMotionBatch(positions, displacements, mask);
-        var flow = motion.DenseFlow(32, 24);                                                          // [2, 1, 2, 32, 24]
+        var dense = Ablations.Get("ground-truth-flow").Apply(ModelPresets.CpuSmall);
+        Assert.Equal(2.0, dense.AnnotatedFlowSigma());                                                // 1/16 of 32x24
+        var flow = motion.DenseFlow(32, 24, dense.AnnotatedFlowSigma());                              // [2, 1, 2, 32, 24]
         Assert.Equal([2L, 1, 2, 32, 24], flow.shape);
-        Assert.Equal(2.0, JointMotionBatch.FlowSigma(32, 24));
         Assert.Equal(1f, flow[0, 0, 0, 2, 2].item<float>(), 4);    // at joint 0: its (dy, dx)
         Assert.Equal(-2f, flow[0, 0, 1, 2, 2].item<float>(), 4);
         Assert.Equal(-3f, flow[0, 0, 0, 28, 20].item<float>(), 4); // at joint 1: its own
         Assert.Equal(0.5f, flow[0, 0, 1, 28, 20].item<float>(), 4);
         Assert.Equal(0f, flow[1].abs().max().item<float>());       // no labelled joint: no motion (the unlabelled 9s are ignored)
         Assert.True(flow[0].isfinite().all().item<bool>());
+
+        // The translation: every pixel moves by the mean of the labelled joints, (-1, -0.75).
+        var translation = motion.DenseFlow(32, 24, Ablations.Get("ground-truth-translation").Apply(ModelPresets.CpuSmall).AnnotatedFlowSigma());
+        Assert.True(translation[0, 0, 0].allclose(torch.full(32, 24, -1f), atol: 1e-6));
+        Assert.True(translation[0, 0, 1].allclose(torch.full(32, 24, -0.75f), atol: 1e-6));
+        Assert.Equal(0f, translation[1].abs().max().item<float>());
     }
 
     [Fact]

@@ -37,21 +37,16 @@ public sealed record JointMotionBatch(Tensor Positions, Tensor Displacements, Te
     }
 
     /// <summary>
-    /// The smoothing length of <see cref="DenseFlow"/> for a heatmap: 1/16 of its larger side (2 px at cpu-small's 32x24,
-    /// 6 px at the paper's 96x72), about the distance between neighbouring joints of a person filling the crop, so each
-    /// limb moves with its own joints and the field stays smooth between them.
-    /// </summary>
-    public static double FlowSigma(long height, long width) => Math.Max(height, width) / 16.0;
-
-    /// <summary>
     /// A dense displacement field [B, S, 2 (dy, dx), h, w] from the labelled joints: at each pixel the average of the
     /// joints' displacements weighted by exp(-d^2 / 2 sigma^2) of the pixel's distance d to each key joint (normalised
-    /// over the joints; far from every joint it tends to the nearest joint's). Zero where a (sample, frame) has no
-    /// labelled joint. What ground-truth-flow alignment warps the supporting features by.
+    /// over the joints; far from every joint it tends to the nearest joint's; an infinite sigma gives every pixel the
+    /// mean displacement). Zero where a (sample, frame) has no labelled joint. What the ground-truth-flow diagnostics
+    /// warp the supporting features by (their sigma: ModelConfig.AnnotatedFlowSigma).
     /// </summary>
-    public Tensor DenseFlow(long height, long width, double? sigma = null)
+    public Tensor DenseFlow(long height, long width, double sigma)
     {
-        double s = sigma ?? FlowSigma(height, width);
+        if (!(sigma > 0)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "The flow's smoothing length must be positive.");
+        double s = sigma;
         using var scope = NewDisposeScope();
         long b = Positions.shape[0], frames = Positions.shape[1], joints = Positions.shape[2];
         var ys = arange(height, dtype: ScalarType.Float32).view(1, 1, 1, height, 1);        // [1, 1, 1, h, 1]
@@ -60,7 +55,7 @@ public sealed record JointMotionBatch(Tensor Positions, Tensor Displacements, Te
         var py = Positions.select(3, 1).view(b, frames, joints, 1, 1);
         var d2 = (xs - px).pow(2) + (ys - py).pow(2);                                       // [B, S, J, h, w]
         // Softmax over the labelled joints of -d^2 / 2 sigma^2: the Gaussian weights, normalised, without underflow far away.
-        var logits = (-d2 / (2 * s * s)).masked_fill(Mask.view(b, frames, joints, 1, 1) == 0, float.NegativeInfinity);
+        var logits = (double.IsPositiveInfinity(s) ? d2 * 0 : -d2 / (2 * s * s)).masked_fill(Mask.view(b, frames, joints, 1, 1) == 0, float.NegativeInfinity);
         var weights = softmax(logits, dim: 2).nan_to_num(0.0);                              // [B, S, J, h, w]; no joint: 0
         var flow = (weights.unsqueeze(3) * Displacements.view(b, frames, joints, 2, 1, 1)).sum(2); // [B, S, 2, h, w]
         return flow.MoveToOuterDisposeScope();
