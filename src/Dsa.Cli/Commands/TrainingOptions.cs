@@ -19,6 +19,7 @@ internal sealed class TrainingOptions
     public Option<double?> WarmStartSupportShare { get; } = new("--warm-start-support-share") { Description = "After a warm start, the head's share for the supporting frames (0: they start at zero, step 0 = the single-frame model)" };
     public Option<double?> PredictorLrFactor { get; } = new("--predictor-lr-factor") { Description = "Learning-rate factor of GAB/LEB offset, mask and affine branches (cpu-small: 0.1, DCNv2 practice; paper: silent)" };
     public Option<double?> Clip { get; } = new("--clip") { Description = "Clip the gradient norm to this value" };
+    public Option<bool?> CoarseToFine { get; } = new("--coarse-to-fine") { Description = "true or false: the U-Net's decoder carries each coarser level's motion down (our reading of 'global-to-local'; default: the preset's)" };
     public Option<bool> FreezeBackbone { get; } = new("--freeze-backbone") { Description = "Keep the backbone fixed (the paper does not say; DCPose freezes)" };
     public Option<string?> BackboneWeights { get; } = new("--backbone-weights") { Description = "Official HRNet COCO checkpoint (.pth) for the backbone (strict; final layer dropped)" };
     public Option<int?> MaxSamples { get; } = new("--max-samples") { Description = "Train on the first N samples only" };
@@ -31,14 +32,18 @@ internal sealed class TrainingOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, WarmStartSupportShare, OffsetSupervision, Clip, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Steps, Device, Threads, ValidateEvery, Force })
+        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, WarmStartSupportShare, OffsetSupervision, Clip, CoarseToFine, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Steps, Device, Threads, ValidateEvery, Force })
             command.Options.Add(o);
     }
 
     public ModelConfig Model(ParseResult parse)
     {
         var model = Presets.Get(parse.GetValue(Preset)!).Model;
-        return model with { FreezeBackbone = parse.GetValue(FreezeBackbone) || model.FreezeBackbone };
+        return model with
+        {
+            FreezeBackbone = parse.GetValue(FreezeBackbone) || model.FreezeBackbone,
+            CoarseToFine = parse.GetValue(CoarseToFine) ?? model.CoarseToFine,
+        };
     }
 
     /// <summary>The preset's TrainConfig (the paper's, or cpu-small's CPU-friendly one), then the command line's.</summary>

@@ -27,9 +27,9 @@ public static class AlignmentOffsetError
         int take = Math.Min(maxSamples, dataset.Count);
         var chosen = Enumerable.Range(0, take).Select(i => (int)((long)i * dataset.Count / take)).ToList();
         string? stage = null;
-        double trueSum = 0, gabSum = 0, stageSum = 0, gabOffsetSum = 0;
+        double trueSum = 0, gabSum = 0, stageSum = 0, gabOffsetSum = 0, alignerSum = 0;
         int pairs = 0, closer = 0;
-        bool hasGab = false;
+        bool hasGab = false, hasAligner = false;
         bool wasTraining = model.training;
         model.eval();
         try
@@ -47,6 +47,9 @@ public static class AlignmentOffsetError
                 for (int f = 0; f < offsets.Count; f++)
                 {
                     var first = output.Fields[f].First(x => x.Level == 0);
+                    // The whole aligner's displacement at full resolution, where it reports one (cascade, coarse-to-fine U-Net).
+                    var total = output.Fields[f].FirstOrDefault(x => x.Stage == AlignmentFields.TotalStage)?.Displacement?.contiguous();
+                    hasAligner = total is not null;
                     stage ??= first.Stage;
                     hasGab = first.Offset is not null;
                     var gab = first.Offset is { } o ? AlignmentFields.MeanOverTaps(o).contiguous() : null; // [B, 2 (dy, dx), h, w]
@@ -65,6 +68,7 @@ public static class AlignmentOffsetError
                             gabSum += gabError;
                             stageSum += Distance(gx + tx - joint.Dx, gy + ty - joint.Dy);
                             gabOffsetSum += Distance(gx, gy);
+                            if (total is not null && Bilinear(total, b, joint.Key) is var (ay, ax)) alignerSum += Distance(ax - joint.Dx, ay - joint.Dy);
                             if (gabError < trueLength) closer++;
                             pairs++;
                         }
@@ -75,7 +79,7 @@ public static class AlignmentOffsetError
         finally { model.train(wasTraining); }
         if (pairs == 0) throw new InvalidDataException("No annotated joint with a labelled counterpart in a supporting frame: nothing to compare the offsets with.");
         return new AlignmentOffsetReport(stage!, take, pairs, trueSum / pairs, hasGab ? gabSum / pairs : null, stageSum / pairs,
-            hasGab ? (double)closer / pairs : null, gabOffsetSum / pairs);
+            hasGab ? (double)closer / pairs : null, gabOffsetSum / pairs, hasAligner ? alignerSum / pairs : null);
     }
 
     private static double Distance(double x, double y) => Math.Sqrt(x * x + y * y);

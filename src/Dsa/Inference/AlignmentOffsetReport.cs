@@ -15,9 +15,12 @@ namespace Dsa.Inference;
 /// <param name="StageError">The same for the stage's whole mean sampling displacement, GAB's offset plus LEB's translation k
 /// (LEB's nine offsets (Q - I) r_i + k average to k; eq. 5); equals GabError without LEB.</param>
 /// <param name="GabCloserShare">Share of pairs where GAB's offset is closer to the truth than zero is; null without GAB.</param>
+/// <param name="AlignerError">The same for the whole aligner's displacement at full resolution, where it has one (the
+/// cascade: its stages' sum; the coarse-to-fine U-Net: what its levels carried down plus the finest level's own), else null.
+/// For the coarse-to-fine U-Net this, not the first stage's, is the number that says whether the alignment follows the motion.</param>
 public sealed record AlignmentOffsetReport(
     string Stage, int Samples, int Pairs, double TrueMotion, double? GabError, double StageError, double? GabCloserShare,
-    double MeanGabOffset)
+    double MeanGabOffset, double? AlignerError = null)
 {
     /// <summary>StageError / TrueMotion: 1 = no better than not aligning, 0 = perfect.</summary>
     public double RelativeStageError => StageError / TrueMotion;
@@ -25,7 +28,8 @@ public sealed record AlignmentOffsetReport(
     /// <summary>One sentence with the numbers: the error of GAB's offsets at the joints against the error of zero offsets.</summary>
     public string Summary => GabError is { } gab
         ? $"{Stage}, {Pairs} (joint, supporting frame) pairs of {Samples} samples: |GAB offset - true motion| = {gab:F2} px against {TrueMotion:F2} px " +
-          $"for zero offsets (no alignment); GAB is closer than zero for {GabCloserShare:P0} of the pairs; mean |GAB offset| {MeanGabOffset:F2} px"
+          $"for zero offsets (no alignment); GAB is closer than zero for {GabCloserShare:P0} of the pairs; mean |GAB offset| {MeanGabOffset:F2} px" +
+          (AlignerError is { } a ? $"; the whole aligner's displacement misses by {a:F2} px" : "")
         : $"{Stage} has no GAB: the stage's mean sampling displacement misses the true motion by {StageError:F2} px against {TrueMotion:F2} px for none";
 
     /// <summary>Where a run folder keeps it: results/alignment_offsets.json.</summary>

@@ -26,8 +26,19 @@ public sealed class CascadeAlignment : nn.Module<Tensor, Tensor, Tensor>, IFeatu
     {
         using var scope = NewDisposeScope();
         Tensor x = support;
+        if (trace is null)
+        {
+            for (int i = 0; i < stages.Count; i++) x = stages[i].Forward(key, x, null, $"cascade{i}", 0);
+            return x.MoveToOuterDisposeScope(); // [B, C, h, w]
+        }
+        // Traced: the stages' displacements add up (to first order) to the cascade's, [B, 2 (dy, dx), h, w].
+        Tensor? total = null;
         for (int i = 0; i < stages.Count; i++)
-            x = stages[i].Forward(key, x, trace, $"cascade{i}", 0);
+        {
+            (x, var flow) = stages[i].ForwardWithFlow(key, x, trace, $"cascade{i}", 0);
+            total = total is null ? flow : total + flow;
+        }
+        trace.Add(AlignmentFields.Total(total!, trace));
         return x.MoveToOuterDisposeScope(); // [B, C, h, w]
     }
 }

@@ -41,6 +41,14 @@ public sealed record ModelConfig
     /// <summary>Scales of the symmetric structure: 3 = heatmap resolution, 1/2 and 1/4 (our reading).</summary>
     public int AlignmentScales { get; init; } = 3;
 
+    /// <summary>
+    /// Our reading of the U-Net's "global-to-local" alignment of "large motions" (the paper does not say how scales pass
+    /// motion on): the decoder carries each coarser level's displacement down, doubled, and warps the encoder's skip
+    /// feature by it before the finer level aligns, so each finer GAB/LEB only learns what is left
+    /// (<see cref="SymmetricAlignment"/>; as EDVR's pyramid and PWC-Net do). Off: the levels exchange features only.
+    /// </summary>
+    public bool CoarseToFine { get; init; }
+
     /// <summary>GAB+LEB stages of the cascade ablation: 3 stages = the paper's "six layers".</summary>
     public int CascadeStages { get; init; } = 3;
 

@@ -88,11 +88,11 @@ public static class AblationRunner
 
         var perCell = new StringBuilder();
         perCell.AppendLine(string.Join(",", new[] { "row", "seed", "mAP" }.Concat(Skeleton.ReportColumns)
-            .Concat(new[] { "steps", "offset_true_motion_px", "offset_gab_error_px", "offset_stage_error_px", "offset_gab_closer_share" })));
+            .Concat(new[] { "steps", "offset_true_motion_px", "offset_gab_error_px", "offset_stage_error_px", "offset_gab_closer_share", "offset_aligner_error_px" })));
         foreach (var c in cells)
             perCell.AppendLine(string.Join(",", new[] { c.Row, c.Seed.ToString(CultureInfo.InvariantCulture), F(c.Map) }
                 .Concat(Skeleton.ReportColumns.Select(k => F(c.Columns[k])))
-                .Concat(new[] { c.Steps.ToString(CultureInfo.InvariantCulture), N(c.Offsets?.TrueMotion), N(c.Offsets?.GabError), N(c.Offsets?.StageError), N(c.Offsets?.GabCloserShare) })));
+                .Concat(new[] { c.Steps.ToString(CultureInfo.InvariantCulture), N(c.Offsets?.TrueMotion), N(c.Offsets?.GabError), N(c.Offsets?.StageError), N(c.Offsets?.GabCloserShare), N(c.Offsets?.AlignerError) })));
         AtomicFile.WriteAllText(Path.Combine(dir, "cells.csv"), perCell.ToString());
 
         var json = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };

@@ -107,3 +107,65 @@ public class AlignmentBlockTests
         Assert.Throws<ArgumentException>(() => new GlobalAlignmentBlock("gab", 6, new GabOptions(OffsetGroups: 4)));
     }
 }
+
+public class CoarseToFineAlignmentTests
+{
+    private static readonly ModelConfig Plain = ModelPresets.CpuSmall;
+    private static readonly ModelConfig CoarseToFine = ModelPresets.CpuSmall with { CoarseToFine = true };
+
+    [Fact]
+    public void AtInitialisationItIsThePlainUNet()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(31);
+        using var plain = new SymmetricAlignment("align0", 16, Plain);
+        using var carried = new SymmetricAlignment("align0", 16, CoarseToFine);
+        carried.load_state_dict(plain.state_dict()); // the carry adds no parameters
+        Assert.Equal(plain.parameters().Count(), carried.parameters().Count());
+        plain.eval();
+        carried.eval();
+        var key = torch.randn(2, 16, 32, 24);
+        var support = torch.randn(2, 16, 32, 24);
+        using var _ = torch.no_grad();
+        DeformConvParityTests.AssertClose(plain.Align(key, support), carried.Align(key, support), "coarse-to-fine at zero offsets", 1e-6);
+    }
+
+    [Fact]
+    public void ACoarseLevelsShiftReachesFullResolutionScaledByTheLevelRatio()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(32);
+        using var align = new SymmetricAlignment("align0", 16, CoarseToFine);
+        align.eval();
+        // The 1/4-scale encoder GAB moves every tap by (dy, dx) = (0.5, -0.25) of its pixels: 4x that at full resolution.
+        var bias = align.named_parameters().Single(p => p.name == "encoder.2.gab.offset_predictor.3.bias").parameter;
+        using (torch.no_grad())
+            for (int tap = 0; tap < 9; tap++) { bias[2 * tap] = 0.5f; bias[2 * tap + 1] = -0.25f; }
+        var trace = new List<AlignmentFields>();
+        using var _ = torch.no_grad();
+        align.Align(torch.randn(1, 16, 32, 24), torch.randn(1, 16, 32, 24), trace);
+        var total = trace.Single(f => f.Stage == AlignmentFields.TotalStage).Displacement!; // [1, 2, 32, 24]
+        Assert.Equal([1L, 2, 32, 24], total.shape);
+        Assert.Equal(2.0f, total[0, 0, 4..28, 4..20].min().item<float>(), 4);
+        Assert.Equal(2.0f, total[0, 0, 4..28, 4..20].max().item<float>(), 4);
+        Assert.Equal(-1.0f, total[0, 1, 4..28, 4..20].mean().item<float>(), 4);
+        foreach (var f in trace) f.Dispose();
+    }
+
+    [Fact]
+    public void TheCascadeReportsTheSumOfItsStagesDisplacements()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(33);
+        using var cascade = new CascadeAlignment("align0", 8, Plain);
+        foreach (var (name, p) in cascade.named_parameters().Where(p => p.name.EndsWith("gab.offset_predictor.3.bias")))
+            using (torch.no_grad()) for (int tap = 0; tap < 9; tap++) p[2 * tap] = 0.25f; // dy = 0.25 per stage
+        var trace = new List<AlignmentFields>();
+        using var _ = torch.no_grad();
+        cascade.Align(torch.randn(1, 8, 10, 8), torch.randn(1, 8, 10, 8), trace);
+        var total = trace.Single(f => f.Stage == AlignmentFields.TotalStage).Displacement!;
+        Assert.Equal(0.25f * Plain.CascadeStages, total[0, 0].mean().item<float>(), 4);
+        Assert.Equal(0f, total[0, 1].abs().max().item<float>(), 5);
+        foreach (var f in trace) f.Dispose();
+    }
+}
