@@ -11,22 +11,30 @@ namespace Dsa.Training;
 public static class OffsetSupervisionLoss
 {
     /// <summary>
-    /// The smooth-L1 distance between each supporting frame's mean offset over the nine taps (from <paramref name="offsets"/>,
-    /// one [B, 2*9, h, w] field per supporting frame, torchvision layout: (dy, dx) per tap) at the key joints of
-    /// <paramref name="motion"/> and their true displacement, averaged over the labelled (sample, frame, joint) triples;
-    /// 0 when there is none.
+    /// What the loss pulls for one supporting frame's trace: the aligner's whole displacement at full resolution where it
+    /// reports one (the cascade, the coarse-to-fine U-Net), else the first full-resolution GAB's offsets averaged over the
+    /// nine taps; [B, 2 (dy, dx), h, w], in the graph. Null when the row has neither (nothing to supervise).
     /// </summary>
-    public static Tensor Compute(JointMotionBatch motion, IReadOnlyList<Tensor> offsets)
+    public static Tensor? SupervisedDisplacement(IReadOnlyList<Nn.AlignmentFields> trace) =>
+        trace.FirstOrDefault(x => x.Stage == Nn.AlignmentFields.TotalStage)?.Displacement
+        ?? (trace.FirstOrDefault(x => x.Level == 0)?.Offset is { } offset ? Nn.AlignmentFields.MeanOverTaps(offset) : null);
+
+    /// <summary>
+    /// The smooth-L1 distance between each supporting frame's displacement field (<paramref name="displacements"/>, one
+    /// [B, 2 (dy, dx), h, w] per supporting frame) at the key joints of <paramref name="motion"/> and their true
+    /// displacement, averaged over the labelled (sample, frame, joint) triples; 0 when there is none.
+    /// </summary>
+    public static Tensor Compute(JointMotionBatch motion, IReadOnlyList<Tensor> displacements)
     {
-        if (offsets.Count != motion.Positions.shape[1])
-            throw new ArgumentException($"{offsets.Count} offset fields for {motion.Positions.shape[1]} supporting frames.", nameof(offsets));
+        if (displacements.Count != motion.Positions.shape[1])
+            throw new ArgumentException($"{displacements.Count} displacement fields for {motion.Positions.shape[1]} supporting frames.", nameof(displacements));
         using var scope = NewDisposeScope();
-        var device = offsets[0].device;
+        var device = displacements[0].device;
         var total = zeros(1, device: device).squeeze();
-        for (int f = 0; f < offsets.Count; f++)
+        for (int f = 0; f < displacements.Count; f++)
         {
-            long h = offsets[f].shape[2], w = offsets[f].shape[3];
-            var mean = Nn.AlignmentFields.MeanOverTaps(offsets[f]);                             // [B, 18, h, w] -> [B, 2 (dy, dx), h, w]
+            long h = displacements[f].shape[2], w = displacements[f].shape[3];
+            var mean = displacements[f];                                                         // [B, 2 (dy, dx), h, w]
             var p = motion.Positions.select(1, f).to(device);                                    // [B, J, 2] (x, y)
             var grid = torch.stack(new[] { p.select(2, 0) * (2.0 / (w - 1)) - 1, p.select(2, 1) * (2.0 / (h - 1)) - 1 }, dim: -1).unsqueeze(2); // [B, J, 1, 2]
             var sampled = nn.functional.grid_sample(mean, grid, align_corners: true).squeeze(3).permute(0, 2, 1); // [B, J, 2]

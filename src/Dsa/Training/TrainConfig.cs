@@ -33,8 +33,9 @@ public sealed record TrainConfig
     public double WarmStartSupportShare { get; init; }
     /// <summary>
     /// A diagnostic, not the paper (which trains GAB through the pose loss alone): weight of an extra loss that pulls the
-    /// first full-resolution GAB's mean offset at each annotated key joint towards the joint's true displacement to each
-    /// supporting frame (<see cref="OffsetSupervisionLoss"/>). It answers "would aligned features help the head at all?". 0 = off.
+    /// alignment's displacement at each annotated key joint (the aligner's whole displacement where it reports one, the
+    /// cascade and the coarse-to-fine U-Net; else the first full-resolution GAB's mean offset) towards the joint's true
+    /// displacement to each supporting frame (<see cref="OffsetSupervisionLoss"/>). It answers "would aligned features help the head at all?". 0 = off.
     /// </summary>
     public double OffsetSupervision { get; init; }
     /// <summary>Validate (poseval AP) every this many epochs; 0 = never.</summary>

@@ -229,8 +229,9 @@ public sealed class TrainingLoop : IDisposable
 
     /// <summary>
     /// Eq. 7's heatmap loss of one batch; with <see cref="TrainConfig.OffsetSupervision"/> and the batch's motion, plus that
-    /// weight times the distance of each supporting frame's first full-resolution GAB offsets from the true motion at
-    /// the key joints (a diagnostic, not the paper). Ground-truth-flow alignment gets the motion as dense flows.
+    /// weight times the distance of each supporting frame's alignment displacement
+    /// (<see cref="OffsetSupervisionLoss.SupervisedDisplacement"/>) from the true motion at the key joints (a diagnostic,
+    /// not the paper). Ground-truth-flow alignment gets the motion as dense flows.
     /// </summary>
     private static Tensor StepLoss(DsaNet model, TrainingBatch batch, TrainConfig config, Device device)
     {
@@ -244,9 +245,9 @@ public sealed class TrainingLoop : IDisposable
         {
             using var output = model.Run(frames, trace: true, keepGraph: true, supportFlows: flows);
             var heatmapLoss = JointsMseLoss.Compute(output.Heatmaps, batch.Targets.to(device), batch.TargetWeights.to(device));
-            var gab = output.Fields.Select(f => f.FirstOrDefault(x => x.Level == 0)?.Offset).ToList();
-            if (gab.Count == 0 || gab.Any(o => o is null)) return heatmapLoss; // this row has no GAB at full resolution: nothing to supervise
-            return heatmapLoss + config.OffsetSupervision * OffsetSupervisionLoss.Compute(motion, gab!);
+            var supervised = output.Fields.Select(OffsetSupervisionLoss.SupervisedDisplacement).ToList();
+            if (supervised.Count == 0 || supervised.Any(o => o is null)) return heatmapLoss; // nothing learned to supervise in this row
+            return heatmapLoss + config.OffsetSupervision * OffsetSupervisionLoss.Compute(motion, supervised!);
         }
         return JointsMseLoss.Compute(model.forward(frames, flows), batch.Targets.to(device), batch.TargetWeights.to(device));
     }

@@ -32,7 +32,8 @@ public sealed class OffsetSupervisionTests
         const float dy = 0.5f, dx = -0.25f;
         var field = torch.zeros(samples.Count, 18, pipeline.Codec.HeatmapHeight, pipeline.Codec.HeatmapWidth);
         for (int tap = 0; tap < 9; tap++) { field[.., 2 * tap].fill_(dy); field[.., 2 * tap + 1].fill_(dx); }
-        using var loss = OffsetSupervisionLoss.Compute(targets, new[] { field, field });
+        using var mean = AlignmentFields.MeanOverTaps(field);
+        using var loss = OffsetSupervisionLoss.Compute(targets, new[] { mean, mean });
 
         static double SmoothL1(double e) => Math.Abs(e) < 1 ? 0.5 * e * e : Math.Abs(e) - 0.5;
         var pairs = samples.SelectMany(s => Model.SupportOffsets.SelectMany(d => motion.Displacements(s, d).Joints))
