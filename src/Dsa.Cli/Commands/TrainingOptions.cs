@@ -20,6 +20,7 @@ internal sealed class TrainingOptions
     public Option<double?> PredictorLrFactor { get; } = new("--predictor-lr-factor") { Description = "Learning-rate factor of GAB/LEB offset, mask and affine branches (cpu-small: 0.1, DCNv2 practice; paper: silent)" };
     public Option<double?> Clip { get; } = new("--clip") { Description = "Clip the gradient norm to this value" };
     public Option<bool?> CoarseToFine { get; } = new("--coarse-to-fine") { Description = "true or false: the U-Net's decoder carries each coarser level's motion down (our reading of 'global-to-local'; default: the preset's)" };
+    public Option<bool?> IdentityStart { get; } = new("--identity-start") { Description = "true or false: every alignment module starts as the identity, so step 0 computes r/m alignment (our choice; default: the preset's)" };
     public Option<bool> FreezeBackbone { get; } = new("--freeze-backbone") { Description = "Keep the backbone fixed (the paper does not say; DCPose freezes)" };
     public Option<string?> BackboneWeights { get; } = new("--backbone-weights") { Description = "Official HRNet COCO checkpoint (.pth) for the backbone (strict; final layer dropped)" };
     public Option<int?> MaxSamples { get; } = new("--max-samples") { Description = "Train on the first N samples only" };
@@ -32,7 +33,7 @@ internal sealed class TrainingOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, WarmStartSupportShare, OffsetSupervision, Clip, CoarseToFine, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Steps, Device, Threads, ValidateEvery, Force })
+        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, WarmStartSupportShare, OffsetSupervision, Clip, CoarseToFine, IdentityStart, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Steps, Device, Threads, ValidateEvery, Force })
             command.Options.Add(o);
     }
 
@@ -43,6 +44,7 @@ internal sealed class TrainingOptions
         {
             FreezeBackbone = parse.GetValue(FreezeBackbone) || model.FreezeBackbone,
             CoarseToFine = parse.GetValue(CoarseToFine) ?? model.CoarseToFine,
+            IdentityStart = parse.GetValue(IdentityStart) ?? model.IdentityStart,
         };
     }
 

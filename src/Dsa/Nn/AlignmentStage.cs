@@ -15,8 +15,8 @@ public sealed class AlignmentStage : nn.Module<Tensor, Tensor, Tensor>
 
     public AlignmentStage(string name, long channels, ModelConfig config) : base(name)
     {
-        if (config.UseGab) gab = new GlobalAlignmentBlock("gab", channels, config.Gab);
-        if (config.UseLeb) leb = new LocalEnhancementBlock("leb", channels, config.Leb);
+        if (config.UseGab) gab = new GlobalAlignmentBlock("gab", channels, config.Gab, config.IdentityStart);
+        if (config.UseLeb) leb = new LocalEnhancementBlock("leb", channels, config.Leb, config.IdentityStart);
         RegisterComponents();
     }
 

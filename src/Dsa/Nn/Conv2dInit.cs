@@ -23,6 +23,21 @@ internal static class Conv2dInit
     }
 
     /// <summary>
+    /// A C -> C kernel [C, C, k, k] (odd k) that passes its input through times <paramref name="gain"/>: gain on the centre
+    /// tap's diagonal, zero elsewhere, bias 0. The identity start of the alignment convolutions (ModelConfig.IdentityStart).
+    /// </summary>
+    public static void Identity(Tensor weight, Tensor? bias, double gain)
+    {
+        long c = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3];
+        if (weight.shape[1] != c || kh % 2 == 0 || kw % 2 == 0)
+            throw new ArgumentException($"An identity kernel needs [C, C, odd, odd]; got [{string.Join(", ", weight.shape)}].");
+        using var noGrad = torch.no_grad();
+        weight.zero_();
+        weight[.., .., kh / 2, kw / 2] = torch.eye(c, dtype: weight.dtype, device: weight.device) * gain;
+        bias?.zero_();
+    }
+
+    /// <summary>
     /// Sets the last Conv2d of a predictor to weight 0 and bias <paramref name="biasValue"/>, so that
     /// the predictor starts by outputting that constant (the "zero-init" of offset/mask/affine heads).
     /// </summary>

@@ -33,7 +33,9 @@ public sealed class GlobalAlignmentBlock : Module<Tensor, Tensor, Tensor>
     /// <summary>The deformable convolution f(F_s, theta, M) of eq. 2-3.</summary>
     public ModulatedDeformConv2d AlignConv => align_conv;
 
-    public GlobalAlignmentBlock(string name, long channels, GabOptions options) : base(name)
+    /// <param name="identityStart">Start the deformable convolution as the identity (<see cref="ModelConfig.IdentityStart"/>):
+    /// its kernel passes each channel through, scaled by 1 / M at the start so that the block returns F_s unchanged.</param>
+    public GlobalAlignmentBlock(string name, long channels, GabOptions options, bool identityStart = false) : base(name)
     {
         OneDnnConvolutions.EnsureConfigured(); // before the first convolution: see its remarks
         ArgumentNullException.ThrowIfNull(options);
@@ -58,6 +60,14 @@ public sealed class GlobalAlignmentBlock : Module<Tensor, Tensor, Tensor>
                 // M = sigmoid(0) = 0.5 at start; without the sigmoid start from M = 1 (see GabOptions).
                 Conv2dInit.ZeroLastConv(mask_predictor, options.SigmoidMask ? 0.0 : 1.0);
             }
+        }
+        if (identityStart)
+        {
+            if (options.Deformable && !options.ZeroInit)
+                throw new ArgumentException($"{name}: an identity start needs GabOptions.ZeroInit (offsets 0 and a constant mask at the start).", nameof(options));
+            // The mask at the start: sigmoid(0) = 0.5, 1 without the sigmoid, 1 for the regular-convolution row.
+            double mask = options.Deformable && options.SigmoidMask ? 0.5 : 1.0;
+            Conv2dInit.Identity(align_conv.Weight, align_conv.Bias, 1.0 / mask);
         }
         RegisterComponents();
     }

@@ -34,7 +34,9 @@ public sealed class LocalEnhancementBlock : Module<Tensor, Tensor, Tensor>
     /// <summary>The adaptive convolution of eq. 6.</summary>
     public AdaptiveConv2d AdaptiveConv => adaptive_conv;
 
-    public LocalEnhancementBlock(string name, long channels, LebOptions options) : base(name)
+    /// <param name="identityStart">Start the adaptive convolution as the identity (<see cref="ModelConfig.IdentityStart"/>):
+    /// with Q = I and k = 0 at the start, the block returns F^_s unchanged.</param>
+    public LocalEnhancementBlock(string name, long channels, LebOptions options, bool identityStart = false) : base(name)
     {
         OneDnnConvolutions.EnsureConfigured(); // before the first convolution: see its remarks
         ArgumentNullException.ThrowIfNull(options);
@@ -52,6 +54,12 @@ public sealed class LocalEnhancementBlock : Module<Tensor, Tensor, Tensor>
         if (options.ZeroInit)
             Conv2dInit.ZeroLastConv(affine_predictor, 0.0);
         adaptive_conv = new AdaptiveConv2d("adaptive_conv", channels, channels);
+        if (identityStart)
+        {
+            if (!options.ZeroInit)
+                throw new ArgumentException($"{name}: an identity start needs LebOptions.ZeroInit (Q = I and k = 0 at the start).", nameof(options));
+            Conv2dInit.Identity(adaptive_conv.Weight, adaptive_conv.Bias, 1.0);
+        }
         RegisterComponents();
     }
 

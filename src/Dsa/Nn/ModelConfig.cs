@@ -49,6 +49,16 @@ public sealed record ModelConfig
     /// </summary>
     public bool CoarseToFine { get; init; }
 
+    /// <summary>
+    /// Our choice where the paper is silent (initialisation): every alignment module starts as the identity, so that at
+    /// step 0 an aligner returns its supporting feature unchanged and DSA computes what "r/m alignment" computes; training
+    /// then adds alignment to features the head already reads (the backbone's own). GAB's and LEB's kernels start as the
+    /// identity (offsets 0, M and Q, k constant), and the U-Net's decoder adds its merge to the skip feature, the merge's
+    /// last BatchNorm starting at zero (the zero-init residual of Goyal et al. 2017). Off: those kernels start random
+    /// (PyTorch's Conv2d default), so the head first sees a random projection of the neighbours.
+    /// </summary>
+    public bool IdentityStart { get; init; }
+
     /// <summary>GAB+LEB stages of the cascade ablation: 3 stages = the paper's "six layers".</summary>
     public int CascadeStages { get; init; } = 3;
 

@@ -33,12 +33,13 @@ public sealed class SymmetricAlignment : nn.Module<Tensor, Tensor, Tensor>, IFea
     private readonly ModuleList<nn.Module<Tensor, Tensor>> up = new();
     private readonly ModuleList<nn.Module<Tensor, Tensor>> merge = new();
     private readonly int levels;
-    private readonly bool coarseToFine;
+    private readonly bool coarseToFine, identityStart;
 
     public SymmetricAlignment(string name, long channels, ModelConfig config) : base(name)
     {
         levels = config.AlignmentScales;
         coarseToFine = config.CoarseToFine;
+        identityStart = config.IdentityStart;
         for (int s = 0; s < levels; s++)
             encoder.Add(new AlignmentStage($"enc{s}", channels, config));
         for (int s = 0; s < levels - 1; s++)
@@ -46,7 +47,10 @@ public sealed class SymmetricAlignment : nn.Module<Tensor, Tensor, Tensor>, IFea
             key_down.Add(Layers.ConvBnRelu(channels, channels, 3, stride: 2));
             support_down.Add(Layers.ConvBnRelu(channels, channels, 3, stride: 2));
             up.Add(Layers.ConvBnRelu(channels, channels, 1));
-            merge.Add(Layers.ConvBnRelu(2 * channels, channels, 1));
+            var merging = Layers.ConvBnRelu(2 * channels, channels, 1);
+            // Identity start: the decoder adds the merge to the skip, and the merge starts at zero (its BatchNorm's scale).
+            if (config.IdentityStart) using (torch.no_grad()) merging.modules().OfType<TorchSharp.Modules.BatchNorm2d>().Single().weight!.zero_();
+            merge.Add(merging);
             decoder.Add(new AlignmentStage($"dec{s}", channels, config));
         }
         RegisterComponents();
@@ -90,6 +94,7 @@ public sealed class SymmetricAlignment : nn.Module<Tensor, Tensor, Tensor>, IFea
                 skip = FlowWarp.Warp(skip, carried);
             }
             var merged = merge[s].call(torch.cat(new[] { upsampled, skip }, dim: 1));
+            if (identityStart) merged = skip + merged;
             if (carried is not null)
             {
                 (d, var residual) = decoder[s].ForwardWithFlow(keys[s], merged, trace, $"dec{s}", s);
