@@ -20,7 +20,7 @@ public static class AlignmentOffsetError
     public static AlignmentOffsetReport? Measure(DsaNet model, PoseTrackVideoDataset dataset, int maxSamples = 256, int batchSize = 8,
         CancellationToken cancellation = default)
     {
-        if (model.Config.IsSingleFrame || model.Config.Alignment is AlignmentMode.None || model.Config.NeedsAnnotatedMotion) return null; // nothing learned to measure
+        if (model.Config.IsSingleFrame || model.Config.Alignment is AlignmentMode.None) return null; // nothing aligns
         var offsets = model.Config.SupportOffsets;
         var pipeline = new TopDownPipeline(HeatmapCodec.ForInput(model.Config.InputWidth, model.Config.InputHeight), skeleton: dataset.Options.Skeleton);
         var motion = new JointMotion(dataset.Videos, pipeline);
@@ -43,7 +43,13 @@ public static class AlignmentOffsetError
                 var encoded = samples.Select(s => pipeline.Prepare(s, rng: null)).ToList();
                 var frames = torch.stack(encoded.Select(e => torch.tensor(e.Frames)).ToArray())
                     .reshape(samples.Count, model.Config.FrameCount, 3, model.Config.InputHeight, model.Config.InputWidth); // [B, T, 3, H, W]
-                using var output = model.Run(frames, trace: true);
+                // The ground-truth-flow diagnostics warp by the annotated motion: their error at the joints says how much of
+                // the motion their field leaves out (the translation: each joint's own motion minus the person's mean).
+                var flows = model.Config.NeedsAnnotatedMotion
+                    ? JointMotionBatch.Build(samples, encoded.Select(e => e.Meta).ToList(), motion, offsets, model.Config.Joints, pipeline.Codec)
+                        .DenseFlow(model.Config.HeatmapSize.Height, model.Config.HeatmapSize.Width, model.Config.AnnotatedFlowSigma())
+                    : null;
+                using var output = model.Run(frames, trace: true, supportFlows: flows);
                 for (int f = 0; f < offsets.Count; f++)
                 {
                     var first = output.Fields[f].First(x => x.Level == 0);
@@ -54,6 +60,8 @@ public static class AlignmentOffsetError
                     hasGab = first.Offset is not null;
                     var gab = first.Offset is { } o ? AlignmentFields.MeanOverTaps(o).contiguous() : null; // [B, 2 (dy, dx), h, w]
                     var k = first.Affine is { } a ? a.narrow(1, 4, 2).contiguous() : null; // [B, 2 (k_y, k_x), h, w]
+                    // A row without stages (ground-truth flow): its only entry is the aligner's, which is then also "the stage".
+                    if (first.Stage == AlignmentFields.TotalStage) k = total;
                     for (int b = 0; b < samples.Count; b++)
                     {
                         foreach (var joint in motion.Displacements(samples[b], offsets[f]).Joints)

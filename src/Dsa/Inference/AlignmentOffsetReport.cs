@@ -26,7 +26,10 @@ public sealed record AlignmentOffsetReport(
     public double RelativeStageError => StageError / TrueMotion;
 
     /// <summary>One sentence with the numbers: the error of GAB's offsets at the joints against the error of zero offsets.</summary>
-    public string Summary => GabError is { } gab
+    public string Summary => Stage == Nn.AlignmentFields.TotalStage
+        ? $"{Pairs} (joint, supporting frame) pairs of {Samples} samples: the annotated field misses the joints' true motion by {StageError:F2} px " +
+          $"against {TrueMotion:F2} px for no alignment"
+        : GabError is { } gab
         ? $"{Stage}, {Pairs} (joint, supporting frame) pairs of {Samples} samples: |GAB offset - true motion| = {gab:F2} px against {TrueMotion:F2} px " +
           $"for zero offsets (no alignment); GAB is closer than zero for {GabCloserShare:P0} of the pairs; mean |GAB offset| {MeanGabOffset:F2} px" +
           (AlignerError is { } a ? $"; the whole aligner's displacement misses by {a:F2} px" : "")

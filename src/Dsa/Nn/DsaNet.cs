@@ -139,7 +139,14 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
                 var support = supports.select(1, i);
                 if (Config.NeedsAnnotatedMotion)
                 {
-                    aligned.Add(FlowWarp.Warp(support, supportFlows!.select(1, i).to(support.device))); // [B, C, h, w]
+                    var flow = supportFlows!.select(1, i).to(support.device);                     // [B, 2, h, w]
+                    aligned.Add(FlowWarp.Warp(support, flow));                                      // [B, C, h, w]
+                    if (trace)
+                    {
+                        var entry = keepGraph ? new GraphAlignmentTrace() : new List<AlignmentFields>();
+                        entry.Add(AlignmentFields.Total(flow, entry));
+                        fields.Add(entry);
+                    }
                     continue;
                 }
                 if (aligners.Count == 0)

@@ -99,6 +99,11 @@ public sealed class GroundTruthFlowTests : IClassFixture<TinySyntheticSet>
         var result = Experiment.Run(new ExperimentSpec(Path.Combine(dir.Path, "run"), row, TinySyntheticSet.Train, set.Data));
         Assert.Equal(TrainingStatus.Completed, result.Outcome.Status);
         Assert.True(double.IsFinite(result.Validation.Total));
-        Assert.Null(result.Offsets); // nothing learned to measure
+        // The offset report measures the field itself: at the joints it is their own motion, up to the other joints' pull.
+        var offsets = result.Offsets!;
+        Assert.Equal(AlignmentFields.TotalStage, offsets.Stage);
+        Assert.Null(offsets.GabError);
+        Assert.Equal(offsets.AlignerError!.Value, offsets.StageError, 9);
+        Assert.True(offsets.StageError < 0.5 * offsets.TrueMotion, offsets.Summary);
     }
 }
