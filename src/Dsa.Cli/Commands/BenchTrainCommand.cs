@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Dsa.Benchmarks;
 using Dsa.IO;
+using Dsa.Nn;
 using Dsa.Workflows;
 
 namespace Dsa.Cli.Commands;
@@ -26,9 +27,10 @@ internal static class BenchTrainCommand
         var compare = new Option<bool>("--compare") { Description = $"Also time the PyTorch mirror {ReferenceScript} (needs /usr/bin/python3 with torch and torchvision) and print the ratio." };
         var python = new Option<string?>("--python") { Description = "Python interpreter for --compare (default: the first of /usr/bin/python3, python3 that imports torchvision)." };
         var script = new Option<FileInfo?>("--reference-script") { Description = $"Path of the PyTorch mirror (default: {ReferenceScript} above the current or the program's folder)." };
+        var deform = new Option<DeformConvImplementation>("--deform") { Description = "Implementation of the deformable convolutions: Auto (the im2col kernel on CPU float32), Im2Col or GridSample (the libtorch route, to compare).", DefaultValueFactory = _ => DeformConvImplementation.Auto };
         var command = new Command("train", "Training throughput (forward+backward+Adam on random cpu-small input) and peak memory: DSA, single-frame, DSA with frozen backbone.")
         {
-            json, models, batchSize, steps, warmup, threads, compare, python, script,
+            json, models, batchSize, steps, warmup, threads, compare, python, script, deform,
         };
         command.SetAction(parse =>
         {
@@ -47,7 +49,8 @@ internal static class BenchTrainCommand
             }
 
             var ours = TrainBenchmark.Run(cases, b, n, w, parse.GetValue(threads),
-                new InlineProgress<TrainBenchmarkResult>(r => Console.WriteLine($"TorchSharp {r.Case,-20} {r.SamplesPerSecond,8:F2} samples/s  median step {r.MedianSeconds:F3} s  peak {r.PeakResidentBytes / 1048576.0:F0} MiB  {r.TorchThreads} threads")));
+                new InlineProgress<TrainBenchmarkResult>(r => Console.WriteLine($"TorchSharp {r.Case,-20} {r.SamplesPerSecond,8:F2} samples/s  median step {r.MedianSeconds:F3} s  peak {r.PeakResidentBytes / 1048576.0:F0} MiB  {r.TorchThreads} threads")),
+                parse.GetValue(deform));
 
             IReadOnlyList<TrainBenchmarkResult>? reference = null;
             if (parse.GetValue(compare))

@@ -26,8 +26,9 @@ public static class TrainBenchmark
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <param name="deform">The deformable convolutions' implementation (<see cref="DeformConv.SetImplementation"/>).</param>
     public static IReadOnlyList<TrainBenchmarkResult> Run(IEnumerable<TrainBenchmarkCase> cases, int batchSize, int steps, int warmup = 2,
-        int? threads = null, IProgress<TrainBenchmarkResult>? progress = null)
+        int? threads = null, IProgress<TrainBenchmarkResult>? progress = null, DeformConvImplementation deform = DeformConvImplementation.Auto)
     {
         if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"threads must be >= 1; got {threads}.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be >= 1; got {batchSize}.");
@@ -37,7 +38,7 @@ public static class TrainBenchmark
         var results = new List<TrainBenchmarkResult>();
         foreach (var c in cases)
         {
-            var result = RunCase(c, batchSize, steps, warmup);
+            var result = RunCase(c, batchSize, steps, warmup, deform);
             results.Add(result);
             progress?.Report(result);
         }
@@ -51,11 +52,12 @@ public static class TrainBenchmark
         return (ModelComplexity.CountParameters(net), net.parameters().Where(p => p.requires_grad).Sum(p => p.numel()));
     }
 
-    private static TrainBenchmarkResult RunCase(TrainBenchmarkCase c, int batchSize, int steps, int warmup)
+    private static TrainBenchmarkResult RunCase(TrainBenchmarkCase c, int batchSize, int steps, int warmup, DeformConvImplementation deform)
     {
         torch.manual_seed(0);
         var m = c.Model;
         using var model = new DsaNet("dsa", m);
+        DeformConv.SetImplementation(model, deform);
         model.train();
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = optim.Adam(trainable, lr: 1e-3);
@@ -75,7 +77,8 @@ public static class TrainBenchmark
         }
 
         var timing = StepTimer.Measure(Step, warmup, steps);
-        return new TrainBenchmarkResult($"{Implementation} ({TorchRuntime.Describe()})", c.Name,
+        string deformNote = deform == DeformConvImplementation.Auto ? "" : $", deformable convolutions: {deform}";
+        return new TrainBenchmarkResult($"{Implementation} ({TorchRuntime.Describe()}{deformNote})", c.Name,
             new long[] { batchSize, m.FrameCount, 3, m.InputHeight, m.InputWidth },
             ModelComplexity.CountParameters(model), trainable.Sum(p => p.numel()),
             steps, timing.MedianSeconds, timing.FastestSeconds, batchSize / timing.MedianSeconds, PeakResidentSet.Read(), timing.PeakReset, torch.get_num_threads());
