@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -131,19 +132,20 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
         var weightColumns = WeightRows(weight, g).view(g.Groups, plan.GroupOut, plan.GroupWidth)
             .transpose(1, 2).contiguous();                                                // [G, K*C/G, Cout/G]
         var output = torch.empty(new[] { g.Batch, g.OutChannels, g.OutHeight, g.OutWidth }, ScalarType.Float32); // [N, Cout, Ho, Wo]
-        var images = torch.empty(plan.Workers, g.Height, g.Width, g.InChannels);         // [workers, H, W, C] channels last
+        var images = torch.zeros(plan.Workers, kernel.BufferPixels, g.InChannels);        // [workers, H*W + 1, C] channels last, last pixel zeros
         var columns = torch.empty(plan.Workers, plan.BandPositionsMax, plan.ColumnWidth); // [workers, band, C*K]
         var products = torch.empty(plan.Workers, plan.BandPositionsMax, plan.OutChannels); // [workers, band, Cout]
-        var zeros = torch.zeros(g.InChannels);                                            // [C]
+        var tables = torch.empty(plan.Workers, DeformableIm2Col.TableSize(plan.BandPositionsMax)); // [workers, sampling table]
         float* xAt = Data(x), offsetAt = Data(o), maskAt = m is null ? null : Data(m), biasAt = b is null ? null : Data(b);
         float* weightAt = Data(weightColumns), outputAt = Data(output), imagesAt = Data(images);
-        float* columnsAt = Data(columns), productsAt = Data(products), zerosAt = Data(zeros);
-        long imageSize = (long)plan.Pixels * plan.Channels, offsetImage = o.shape[1] * g.Positions, maskImage = m is null ? 0 : m.shape[1] * g.Positions;
+        float* columnsAt = Data(columns), productsAt = Data(products), tablesAt = Data(tables);
+        long imageSize = (long)plan.Pixels * plan.Channels, bufferSize = kernel.BufferPixels * plan.Channels, tableSize = tables.shape[1];
+        long offsetImage = o.shape[1] * g.Positions, maskImage = m is null ? 0 : m.shape[1] * g.Positions;
 
         ForEach(plan.Units, plan.Workers, (unit, worker) =>
         {
             int n = unit / plan.Segments;
-            float* image = imagesAt + worker * imageSize;
+            float* image = imagesAt + worker * bufferSize, table = tablesAt + worker * tableSize;
             Transpose(xAt + n * imageSize, plan.Pixels, image, plan.Channels, plan.Channels, plan.Pixels); // [C, H*W] -> [H*W, C]
             float* offsets = offsetAt + n * offsetImage, masks = maskAt is null ? null : maskAt + n * maskImage;
             float* target = outputAt + (long)n * plan.OutChannels * plan.Positions;      // [Cout, Ho*Wo]
@@ -154,7 +156,7 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
             {
                 var (start, end) = plan.BandRowRange(band, g.OutHeight);
                 int first = start * plan.OutWidth, count = (end - start) * plan.OutWidth;
-                kernel.Gather(image, offsets, masks, bandColumns, zerosAt, start, end);
+                kernel.Gather(image, offsets, masks, bandColumns, table, start, end);
                 if (biasAt is not null)
                     for (int p = 0; p < count; p++)
                         new Span<float>(biasAt, plan.OutChannels).CopyTo(new Span<float>(product + (long)p * plan.OutChannels, plan.OutChannels));
@@ -186,35 +188,35 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
         var gradInput = needs.Input ? torch.empty(x.shape, ScalarType.Float32) : null;   // [N, C, H, W]
         var gradOffset = scatter ? torch.empty(o.shape, ScalarType.Float32) : null;      // [N, og*2K, Ho, Wo]
         var gradMask = scatter && m is not null ? torch.empty(m.shape, ScalarType.Float32) : null; // [N, og*K, Ho, Wo]
-        var images = torch.empty(plan.Workers, g.Height, g.Width, g.InChannels);         // [workers, H, W, C]
-        // The input gradient, channels last: a worker's own buffer when a unit is a whole image (it writes gradInput
-        // itself), otherwise one buffer per unit, summed per image in segment order afterwards.
+        var images = torch.zeros(plan.Workers, kernel.BufferPixels, g.InChannels);        // [workers, H*W + 1, C], last pixel zeros
+        // The input gradient, channels last (the last pixel a sink): a worker's own buffer when a unit is a whole image
+        // (it writes gradInput itself), otherwise one buffer per unit, summed per image in segment order afterwards.
         var imageGradients = needs.Input
-            ? torch.zeros(plan.Segments == 1 ? plan.Workers : plan.Units, g.Height, g.Width, g.InChannels) : null; // [workers or units, H, W, C]
+            ? torch.zeros(plan.Segments == 1 ? plan.Workers : plan.Units, kernel.BufferPixels, g.InChannels) : null; // [workers or units, H*W + 1, C]
         var columns = torch.empty(plan.Workers, plan.BandPositionsMax, plan.ColumnWidth); // [workers, band, C*K]
         var gradColumns = torch.empty(plan.Workers, plan.BandPositionsMax, plan.ColumnWidth); // [workers, band, C*K]
         var gradientsT = torch.empty(plan.Workers, plan.BandPositionsMax, plan.OutChannels); // [workers, band, Cout]
-        var sinks = torch.empty(plan.Workers, g.InChannels);                              // [workers, C]
-        var zeros = torch.zeros(g.InChannels);                                            // [C]
+        var tables = torch.empty(plan.Workers, DeformableIm2Col.TableSize(plan.BandPositionsMax)); // [workers, sampling table]
         float* gradientAt = Data(gradient), xAt = Data(x), offsetAt = Data(o), maskAt = m is null ? null : Data(m);
         float* rowsAt = Data(rows), imagesAt = Data(images), columnsAt = Data(columns), gradColumnsAt = Data(gradColumns);
-        float* gradientsTAt = Data(gradientsT), sinksAt = Data(sinks), zerosAt = Data(zeros);
+        float* gradientsTAt = Data(gradientsT), tablesAt = Data(tables);
         float* gradRowsAt = gradRows is null ? null : Data(gradRows), gradInputAt = gradInput is null ? null : Data(gradInput);
         float* gradOffsetAt = gradOffset is null ? null : Data(gradOffset), gradMaskAt = gradMask is null ? null : Data(gradMask);
         float* imageGradientsAt = imageGradients is null ? null : Data(imageGradients);
-        long imageSize = (long)plan.Pixels * plan.Channels, offsetImage = o.shape[1] * g.Positions, maskImage = m is null ? 0 : m.shape[1] * g.Positions;
+        long imageSize = (long)plan.Pixels * plan.Channels, bufferSize = kernel.BufferPixels * plan.Channels, tableSize = tables.shape[1];
+        long offsetImage = o.shape[1] * g.Positions, maskImage = m is null ? 0 : m.shape[1] * g.Positions;
         long gradRowsSize = (long)plan.OutChannels * plan.GroupWidth;
 
         ForEach(plan.Units, plan.Workers, (unit, worker) =>
         {
             int n = unit / plan.Segments;
-            float* image = imagesAt + worker * imageSize;
+            float* image = imagesAt + worker * bufferSize, table = tablesAt + worker * tableSize;
             Transpose(xAt + n * imageSize, plan.Pixels, image, plan.Channels, plan.Channels, plan.Pixels); // [C, H*W] -> [H*W, C]
             float* offsets = offsetAt + n * offsetImage, masks = maskAt is null ? null : maskAt + n * maskImage;
             float* gradients = gradientAt + (long)n * plan.OutChannels * plan.Positions;   // [Cout, Ho*Wo]
             float* gradOffsets = gradOffsetAt is null ? null : gradOffsetAt + n * offsetImage;
             float* gradMasks = gradMaskAt is null ? null : gradMaskAt + n * maskImage;
-            float* imageGradient = imageGradientsAt is null ? null : imageGradientsAt + (plan.Segments == 1 ? worker : unit) * imageSize;
+            float* imageGradient = imageGradientsAt is null ? null : imageGradientsAt + (plan.Segments == 1 ? worker : unit) * bufferSize;
             float* bandColumns = columnsAt + (long)worker * plan.BandPositionsMax * plan.ColumnWidth;       // [band, C*K]
             float* bandGradColumns = gradColumnsAt + (long)worker * plan.BandPositionsMax * plan.ColumnWidth; // [band, C*K]
             float* transposed = gradientsTAt + (long)worker * plan.BandPositionsMax * plan.OutChannels;    // [band, Cout]
@@ -232,11 +234,10 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
                             rowsAt + (long)group * plan.GroupOut * plan.GroupWidth, plan.GroupWidth,
                             bandGradColumns + group * plan.GroupWidth, plan.ColumnWidth,
                             count, plan.GroupWidth, plan.GroupOut, accumulate: false);
-                    kernel.Scatter(image, offsets, masks, bandGradColumns, bandColumns, imageGradient,
-                        gradOffsets, gradMasks, zerosAt, sinksAt + worker * plan.Channels, start, end);
+                    kernel.Scatter(image, offsets, masks, bandGradColumns, bandColumns, imageGradient, gradOffsets, gradMasks, table, start, end);
                 }
                 else
-                    kernel.Gather(image, offsets, masks, bandColumns, zerosAt, start, end);
+                    kernel.Gather(image, offsets, masks, bandColumns, table, start, end);
                 if (share is not null)
                     for (int group = 0; group < plan.Groups; group++)                    // [Cout/G, K*C/G] += [Cout/G, band] x [band, K*C/G]
                         Sgemm.Multiply(gradients + (long)group * plan.GroupOut * plan.Positions + first, plan.Positions,
@@ -245,11 +246,11 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
                             plan.GroupOut, plan.GroupWidth, count, accumulate: true);
             }
             if (plan.Segments == 1 && imageGradient is not null && gradInputAt is not null)
-                SumToChannelsFirst(imageGradient, 1, imageSize, gradInputAt + n * imageSize, plan.Channels, plan.Pixels);
+                SumToChannelsFirst(imageGradient, 1, bufferSize, gradInputAt + n * imageSize, plan.Channels, plan.Pixels);
         });
         if (plan.Segments > 1 && imageGradientsAt is not null && gradInputAt is not null)
             for (int n = 0; n < plan.Batch; n++)
-                SumToChannelsFirst(imageGradientsAt + (long)n * plan.Segments * imageSize, plan.Segments, imageSize,
+                SumToChannelsFirst(imageGradientsAt + n * plan.Segments * bufferSize, plan.Segments, bufferSize,
                     gradInputAt + n * imageSize, plan.Channels, plan.Pixels);
 
         var gradWeight = gradRows?.sum(new long[] { 0 }).view(g.OutChannels, g.Taps, g.InChannels / g.Groups)
@@ -282,27 +283,22 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
 
     /// <summary>
     /// target[c, p] = buffers[0, p, c] + ... + buffers[count-1, p, c] (in that order; buffers <paramref name="stride"/>
-    /// elements apart), and the buffers are zeroed for their next image: [count, H*W, C] to [C, H*W].
+    /// elements apart), and those entries are zeroed for the buffers' next image: [count, H*W (+ the sink), C] to [C, H*W].
     /// </summary>
     private static void SumToChannelsFirst(float* buffers, int count, long stride, float* target, int channels, int pixels)
     {
-        const int Block = 16;
-        for (int p0 = 0; p0 < pixels; p0 += Block)
+        long size = (long)pixels * channels;
+        for (int i = 1; i < count; i++)
         {
-            int p1 = Math.Min(pixels, p0 + Block);
-            for (int c = 0; c < channels; c++)
-                for (int p = p0; p < p1; p++)
-                {
-                    float sum = 0f;
-                    for (int i = 0; i < count; i++)
-                    {
-                        float* at = buffers + i * stride + (long)p * channels + c;
-                        sum += *at;
-                        *at = 0f;
-                    }
-                    target[(long)c * pixels + p] = sum;
-                }
+            var sum = new Span<float>(buffers, checked((int)size));
+            var add = new ReadOnlySpan<float>(buffers + i * stride, checked((int)size));
+            int c = 0;
+            for (; c <= sum.Length - Vector<float>.Count; c += Vector<float>.Count)
+                (new Vector<float>(sum[c..]) + new Vector<float>(add[c..])).CopyTo(sum[c..]);
+            for (; c < sum.Length; c++) sum[c] += add[c];
         }
+        Transpose(buffers, channels, target, pixels, pixels, channels);
+        for (int i = 0; i < count; i++) new Span<float>(buffers + i * stride, checked((int)size)).Clear();
     }
 
     /// <summary>The first element of a contiguous CPU float32 tensor (it must stay alive while the pointer is used).</summary>

@@ -14,8 +14,8 @@ namespace Dsa.Nn;
 /// barrier between sampling and multiplying. The matrices here are a few hundred rows by at most C*K columns, with B
 /// (the weight, or one band of columns) small enough to stay in cache, so a register-tiled kernel without packing
 /// reaches about the speed of one libtorch thread (measured: 100-120 GFLOP/s with 512-bit vectors, half with 256-bit).
-/// Tiles: 8 rows x 48 columns with <see cref="Vector512{T}"/> where it is hardware accelerated, otherwise 6 rows x
-/// 2 <see cref="Vector{T}"/>; narrower and scalar code finishes the edges.
+/// Tiles: 8 rows x 48 (or 16) columns with <see cref="Vector512{T}"/> where it is hardware accelerated, otherwise
+/// 6 rows x 2 (or 1) <see cref="Vector{T}"/>; single rows and scalar code finish the edges.
 /// </remarks>
 internal static unsafe class Sgemm
 {
@@ -43,8 +43,7 @@ internal static unsafe class Sgemm
             for (; j + 3 * Width <= n; j += 3 * Width)
                 Tile8x48(a + (long)i * lda, lda, b + j, ldb, c + (long)i * ldc + j, ldc, k, accumulate);
             for (; j + Width <= n; j += Width)
-                for (int r = i; r < i + 8; r++)
-                    Row16(a + (long)r * lda, b + j, ldb, c + (long)r * ldc + j, k, accumulate);
+                Tile8x16(a + (long)i * lda, lda, b + j, ldb, c + (long)i * ldc + j, ldc, k, accumulate);
             for (; j < n; j++)
                 for (int r = i; r < i + 8; r++)
                     Dot(a + (long)r * lda, b + j, ldb, c + (long)r * ldc + j, k, accumulate);
@@ -69,8 +68,7 @@ internal static unsafe class Sgemm
             for (; j + 2 * width <= n; j += 2 * width)
                 Tile6x2(a + (long)i * lda, lda, b + j, ldb, c + (long)i * ldc + j, ldc, k, accumulate);
             for (; j + width <= n; j += width)
-                for (int r = i; r < i + 6; r++)
-                    RowVector(a + (long)r * lda, b + j, ldb, c + (long)r * ldc + j, k, accumulate);
+                Tile6x1(a + (long)i * lda, lda, b + j, ldb, c + (long)i * ldc + j, ldc, k, accumulate);
             for (; j < n; j++)
                 for (int r = i; r < i + 6; r++)
                     Dot(a + (long)r * lda, b + j, ldb, c + (long)r * ldc + j, k, accumulate);
@@ -140,6 +138,44 @@ internal static unsafe class Sgemm
         v2.Store(c + 32);
     }
 
+    /// <summary>
+    /// 8 rows x 16 columns: a narrow B (e.g. Cout = 16) still gets 8 independent FMA chains, where one row at a time
+    /// would wait on each FMA's latency.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8x16(float* a, int lda, float* b, int ldb, float* c, int ldc, int k, bool accumulate)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int q = 0; q < k; q++, b += ldb)
+        {
+            var b0 = Vector512.Load(b);
+            float* x = a + q;
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(x[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(x[lda]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(x[2 * lda]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(x[3 * lda]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(x[4 * lda]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(x[5 * lda]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(x[6 * lda]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(x[7 * lda]), b0, c7);
+        }
+        Put16(c, c0, accumulate);
+        Put16(c + ldc, c1, accumulate);
+        Put16(c + 2 * ldc, c2, accumulate);
+        Put16(c + 3 * ldc, c3, accumulate);
+        Put16(c + 4 * ldc, c4, accumulate);
+        Put16(c + 5 * ldc, c5, accumulate);
+        Put16(c + 6 * ldc, c6, accumulate);
+        Put16(c + 7 * ldc, c7, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put16(float* c, Vector512<float> v, bool accumulate)
+    {
+        if (accumulate) v += Vector512.Load(c);
+        v.Store(c);
+    }
+
     /// <summary>One row x 16 columns.</summary>
     private static void Row16(float* a, float* b, int ldb, float* c, int k, bool accumulate)
     {
@@ -194,6 +230,37 @@ internal static unsafe class Sgemm
         }
         Vector.Store(v0, c);
         Vector.Store(v1, c + width);
+    }
+
+    /// <summary>6 rows x 1 vector (the narrow edge of <see cref="Tile6x2"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6x1(float* a, int lda, float* b, int ldb, float* c, int ldc, int k, bool accumulate)
+    {
+        Vector<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        for (int q = 0; q < k; q++, b += ldb)
+        {
+            var b0 = Vector.Load(b);
+            float* x = a + q;
+            c0 = Vector.MultiplyAddEstimate(new Vector<float>(x[0]), b0, c0);
+            c1 = Vector.MultiplyAddEstimate(new Vector<float>(x[lda]), b0, c1);
+            c2 = Vector.MultiplyAddEstimate(new Vector<float>(x[2 * lda]), b0, c2);
+            c3 = Vector.MultiplyAddEstimate(new Vector<float>(x[3 * lda]), b0, c3);
+            c4 = Vector.MultiplyAddEstimate(new Vector<float>(x[4 * lda]), b0, c4);
+            c5 = Vector.MultiplyAddEstimate(new Vector<float>(x[5 * lda]), b0, c5);
+        }
+        Put1(c, c0, accumulate);
+        Put1(c + ldc, c1, accumulate);
+        Put1(c + 2 * ldc, c2, accumulate);
+        Put1(c + 3 * ldc, c3, accumulate);
+        Put1(c + 4 * ldc, c4, accumulate);
+        Put1(c + 5 * ldc, c5, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put1(float* c, Vector<float> v, bool accumulate)
+    {
+        if (accumulate) v += Vector.Load(c);
+        Vector.Store(v, c);
     }
 
     /// <summary>One row x one vector.</summary>

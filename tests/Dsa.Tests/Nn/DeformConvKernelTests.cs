@@ -46,25 +46,24 @@ public unsafe class DeformConvKernelTests
         // 36 channels: two 16-wide vectors and a tail; groups 3 and offset groups 2 cut the channels into runs.
         const int C = 36, H = 9, W = 11, Og = 2, Taps = 9;
         var g = new DeformConvGeometry(1, C, H, W, 6, 3, 3, 1, 1, 1, 1, 1, 1, Groups: 3, OffsetGroups: Og, OutHeight: H, OutWidth: W);
-        var image = torch.randn(H, W, C);                                   // [H, W, C]
+        var image = torch.cat(new[] { torch.randn(H * W, C), torch.zeros(1, C) }); // [H*W + 1, C], the last pixel zeros
         var offset = (torch.rand(Og * 2 * Taps, H * W) * 2 - 1) * 4;        // [og*2K, Ho*Wo]
         var mask = torch.rand(Og * Taps, H * W);                            // [og*K, Ho*Wo]
         var gradColumns = torch.randn(H * W, C * Taps);                     // [Ho*Wo, C*K]
-        var zeros = torch.zeros(C);                                         // [C]
 
         Tensor[] Run(bool wide)
         {
             var kernel = new DeformableIm2Col(g, wide);
             var columns = torch.empty(H * W, C * Taps);                     // [Ho*Wo, C*K]
             var resampled = torch.empty(H * W, C * Taps);                   // [Ho*Wo, C*K]
-            var gradImage = torch.zeros(H, W, C);                           // [H, W, C]
+            var gradImage = torch.zeros(H * W + 1, C);                      // [H*W + 1, C], the last pixel a sink
             var gradOffset = torch.empty(Og * 2 * Taps, H * W);             // [og*2K, Ho*Wo]
             var gradMask = torch.empty(Og * Taps, H * W);                   // [og*K, Ho*Wo]
-            var sink = torch.empty(C);                                      // [C]
-            kernel.Gather(Data(image), Data(offset), Data(mask), Data(columns), Data(zeros), 0, H);
+            var table = torch.empty(DeformableIm2Col.TableSize(H * W));     // the sampling table's scratch
+            kernel.Gather(Data(image), Data(offset), Data(mask), Data(columns), Data(table), 0, H);
             kernel.Scatter(Data(image), Data(offset), Data(mask), Data(gradColumns), Data(resampled), Data(gradImage),
-                Data(gradOffset), Data(gradMask), Data(zeros), Data(sink), 0, H);
-            return new[] { columns, resampled, gradImage, gradOffset, gradMask };
+                Data(gradOffset), Data(gradMask), Data(table), 0, H);
+            return new[] { columns, resampled, gradImage.narrow(0, 0, H * W), gradOffset, gradMask };
         }
 
         var narrow = Run(false);
