@@ -132,7 +132,7 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
         var weightColumns = WeightRows(weight, g).view(g.Groups, plan.GroupOut, plan.GroupWidth)
             .transpose(1, 2).contiguous();                                                // [G, K*C/G, Cout/G]
         var output = torch.empty(new[] { g.Batch, g.OutChannels, g.OutHeight, g.OutWidth }, ScalarType.Float32); // [N, Cout, Ho, Wo]
-        var images = torch.zeros(plan.Workers, kernel.BufferPixels, g.InChannels);        // [workers, H*W + 1, C] channels last, last pixel zeros
+        var images = torch.empty(plan.Workers, kernel.BufferPixels, g.InChannels);        // [workers, H*W + 1, C] channels last, last pixel zeros
         var columns = torch.empty(plan.Workers, plan.BandPositionsMax, plan.ColumnWidth); // [workers, band, C*K]
         var products = torch.empty(plan.Workers, plan.BandPositionsMax, plan.OutChannels); // [workers, band, Cout]
         var tables = torch.empty(plan.Workers, DeformableIm2Col.TableSize(plan.BandPositionsMax)); // [workers, sampling table]
@@ -147,6 +147,7 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
             int n = unit / plan.Segments;
             float* image = imagesAt + worker * bufferSize, table = tablesAt + worker * tableSize;
             Transpose(xAt + n * imageSize, plan.Pixels, image, plan.Channels, plan.Channels, plan.Pixels); // [C, H*W] -> [H*W, C]
+            new Span<float>(image + imageSize, plan.Channels).Clear();                    // the extra pixel: zeros
             float* offsets = offsetAt + n * offsetImage, masks = maskAt is null ? null : maskAt + n * maskImage;
             float* target = outputAt + (long)n * plan.OutChannels * plan.Positions;      // [Cout, Ho*Wo]
             float* bandColumns = columnsAt + (long)worker * plan.BandPositionsMax * plan.ColumnWidth;
@@ -184,15 +185,15 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
         var rows = WeightRows(weight, g);                                                 // [Cout, K*C/G]
 
         // One weight-gradient share per unit, summed in unit order at the end (see Plan).
-        var gradRows = needs.Weight ? torch.zeros(plan.Units, g.OutChannels, plan.GroupWidth) : null; // [units, Cout, K*C/G]
+        var gradRows = needs.Weight ? torch.empty(plan.Units, g.OutChannels, plan.GroupWidth) : null; // [units, Cout, K*C/G]
         var gradInput = needs.Input ? torch.empty(x.shape, ScalarType.Float32) : null;   // [N, C, H, W]
         var gradOffset = scatter ? torch.empty(o.shape, ScalarType.Float32) : null;      // [N, og*2K, Ho, Wo]
         var gradMask = scatter && m is not null ? torch.empty(m.shape, ScalarType.Float32) : null; // [N, og*K, Ho, Wo]
-        var images = torch.zeros(plan.Workers, kernel.BufferPixels, g.InChannels);        // [workers, H*W + 1, C], last pixel zeros
+        var images = torch.empty(plan.Workers, kernel.BufferPixels, g.InChannels);        // [workers, H*W + 1, C], last pixel zeros
         // The input gradient, channels last (the last pixel a sink): a worker's own buffer when a unit is a whole image
         // (it writes gradInput itself), otherwise one buffer per unit, summed per image in segment order afterwards.
         var imageGradients = needs.Input
-            ? torch.zeros(plan.Segments == 1 ? plan.Workers : plan.Units, kernel.BufferPixels, g.InChannels) : null; // [workers or units, H*W + 1, C]
+            ? torch.empty(plan.Segments == 1 ? plan.Workers : plan.Units, kernel.BufferPixels, g.InChannels) : null; // [workers or units, H*W + 1, C]
         var columns = torch.empty(plan.Workers, plan.BandPositionsMax, plan.ColumnWidth); // [workers, band, C*K]
         var gradColumns = torch.empty(plan.Workers, plan.BandPositionsMax, plan.ColumnWidth); // [workers, band, C*K]
         var gradientsT = torch.empty(plan.Workers, plan.BandPositionsMax, plan.OutChannels); // [workers, band, Cout]
@@ -212,6 +213,7 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
             int n = unit / plan.Segments;
             float* image = imagesAt + worker * bufferSize, table = tablesAt + worker * tableSize;
             Transpose(xAt + n * imageSize, plan.Pixels, image, plan.Channels, plan.Channels, plan.Pixels); // [C, H*W] -> [H*W, C]
+            new Span<float>(image + imageSize, plan.Channels).Clear();                    // the extra pixel: zeros
             float* offsets = offsetAt + n * offsetImage, masks = maskAt is null ? null : maskAt + n * maskImage;
             float* gradients = gradientAt + (long)n * plan.OutChannels * plan.Positions;   // [Cout, Ho*Wo]
             float* gradOffsets = gradOffsetAt is null ? null : gradOffsetAt + n * offsetImage;
@@ -221,6 +223,10 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
             float* bandGradColumns = gradColumnsAt + (long)worker * plan.BandPositionsMax * plan.ColumnWidth; // [band, C*K]
             float* transposed = gradientsTAt + (long)worker * plan.BandPositionsMax * plan.OutChannels;    // [band, Cout]
             float* share = gradRowsAt is null ? null : gradRowsAt + unit * gradRowsSize;                   // [Cout, K*C/G]
+            // Every buffer a unit accumulates into starts at zero here, cleared by its worker: a libtorch zeros() before
+            // the loop would start libtorch's own threads, which keep spinning for a while and take the cores from ours.
+            if (imageGradient is not null) new Span<float>(imageGradient, checked((int)bufferSize)).Clear();
+            if (share is not null) new Span<float>(share, checked((int)gradRowsSize)).Clear();
             var (firstBand, endBand) = plan.SegmentBands(unit % plan.Segments);
             for (int band = firstBand; band < endBand; band++)
             {
@@ -283,7 +289,7 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
 
     /// <summary>
     /// target[c, p] = buffers[0, p, c] + ... + buffers[count-1, p, c] (in that order; buffers <paramref name="stride"/>
-    /// elements apart), and those entries are zeroed for the buffers' next image: [count, H*W (+ the sink), C] to [C, H*W].
+    /// elements apart; the first is overwritten with the sum): [count, H*W (+ the sink), C] to [C, H*W].
     /// </summary>
     private static void SumToChannelsFirst(float* buffers, int count, long stride, float* target, int channels, int pixels)
     {
@@ -298,7 +304,6 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
             for (; c < sum.Length; c++) sum[c] += add[c];
         }
         Transpose(buffers, channels, target, pixels, pixels, channels);
-        for (int i = 0; i < count; i++) new Span<float>(buffers + i * stride, checked((int)size)).Clear();
     }
 
     /// <summary>The first element of a contiguous CPU float32 tensor (it must stay alive while the pointer is used).</summary>
