@@ -61,9 +61,10 @@ internal static class BenchCommand
         var threads = new Option<int?>("--threads") { Description = "torch intra-op threads for both implementations (default: each library's own)." };
         var python = new Option<string?>("--python") { Description = "Python interpreter for --compare (default: the first of python3, /usr/bin/python3 that imports torchvision)." };
         var script = new Option<FileInfo?>("--reference-script") { Description = $"Path of the torchvision script (default: {ReferenceScript} above the current or the program's folder)." };
-        var command = new Command("deform", "Time forward+backward of ModulatedDeformConv2d on HRNet-W48 feature shapes [8|4, 48, 96, 72] -> 48 (3x3, pad 1).")
+        var skipGridSample = new Option<bool>("--skip-grid-sample") { Description = "Time only the im2col kernel, not the grid_sample route beside it (alternating runs)." };
+        var command = new Command("deform", "Time forward+backward of ModulatedDeformConv2d on HRNet-W48 feature shapes [8|4, 48, 96, 72] -> 48 (3x3, pad 1): the im2col kernel and the grid_sample route side by side.")
         {
-            json, compare, repeats, warmup, threads, python, script,
+            json, compare, repeats, warmup, threads, python, script, skipGridSample,
         };
         command.SetAction(parse =>
         {
@@ -71,8 +72,11 @@ internal static class BenchCommand
             int n = parse.GetValue(repeats), w = parse.GetValue(warmup);
             int? t = parse.GetValue(threads);
             Console.WriteLine(TorchRuntime.Describe());
+            Console.WriteLine($"load average {MachineFacts.LoadAverage1Minute()?.ToString("F2") ?? "?"}");
             Console.WriteLine($"{"implementation",-38} {"case",-14} {"input",-18} {"Cout",5} {"median s",10} {"min s",10} {"peak RSS MiB",13} {"threads",7}");
-            var ours = DeformConvBenchmark.Run(cases, n, w, t, new SynchronousProgress(Print));
+            var timed = DeformConvBenchmark.Run(cases, n, w, t, new SynchronousProgress(Print), gridSample: !parse.GetValue(skipGridSample));
+            var ours = timed.Where(r => r.Implementation == DeformConvBenchmark.Implementation).ToList();
+            var gridSample = timed.Where(r => r.Implementation == DeformConvBenchmark.GridSampleImplementation).ToList();
 
             IReadOnlyList<DeformConvBenchmarkResult>? reference = null;
             if (parse.GetValue(compare))
@@ -90,10 +94,13 @@ internal static class BenchCommand
                 }
             }
 
-            var report = DeformConvBenchmarkReport.Create(TorchRuntime.Describe(), ours, reference);
+            var report = DeformConvBenchmarkReport.Create(TorchRuntime.Describe(), ours, reference, gridSample.Count > 0 ? gridSample : null);
+            if (report.MedianRatioToGridSample is not null)
+                foreach (var (name, ratio) in report.MedianRatioToGridSample)
+                    Console.WriteLine($"{name,-14} im2col / grid_sample median time = {ratio:F2}");
             if (report.MedianRatio is not null)
                 foreach (var (name, ratio) in report.MedianRatio)
-                    Console.WriteLine($"{name,-14} TorchSharp / torchvision median time = {ratio:F2}");
+                    Console.WriteLine($"{name,-14} im2col / torchvision median time = {ratio:F2}");
             WriteJson(parse, json, report, MachineFacts.Read(describeTorch: true));
             return 0;
         });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Dsa.Benchmarks;
 using Dsa.IO;
+using Dsa.Nn;
 using Dsa.Workflows;
 
 namespace Dsa.Cli.Commands;
@@ -26,9 +27,11 @@ internal static class BenchTrainCommand
         var compare = new Option<bool>("--compare") { Description = $"Also time the PyTorch mirror {ReferenceScript} (needs /usr/bin/python3 with torch and torchvision) and print the ratio." };
         var python = new Option<string?>("--python") { Description = "Python interpreter for --compare (default: the first of /usr/bin/python3, python3 that imports torchvision)." };
         var script = new Option<FileInfo?>("--reference-script") { Description = $"Path of the PyTorch mirror (default: {ReferenceScript} above the current or the program's folder)." };
+        var deform = new Option<DeformConvImplementation>("--deform") { Description = "Implementation of the deformable convolutions: Auto (the im2col kernel on CPU float32), Im2Col or GridSample (the libtorch route).", DefaultValueFactory = _ => DeformConvImplementation.Auto };
+        var compareDeform = new Option<bool>("--compare-deform") { Description = "Also time every case with its deformable convolutions on the grid_sample route, the steps alternating with --deform's on the same model, and print the ratio." };
         var command = new Command("train", "Training throughput (forward+backward+Adam on random cpu-small input) and peak memory: DSA, single-frame, DSA with frozen backbone.")
         {
-            json, models, batchSize, steps, warmup, threads, compare, python, script,
+            json, models, batchSize, steps, warmup, threads, compare, python, script, deform, compareDeform,
         };
         command.SetAction(parse =>
         {
@@ -46,8 +49,14 @@ internal static class BenchTrainCommand
                 Console.WriteLine($"wrote {modelsFile}");
             }
 
-            var ours = TrainBenchmark.Run(cases, b, n, w, parse.GetValue(threads),
-                new InlineProgress<TrainBenchmarkResult>(r => Console.WriteLine($"TorchSharp {r.Case,-20} {r.SamplesPerSecond,8:F2} samples/s  median step {r.MedianSeconds:F3} s  peak {r.PeakResidentBytes / 1048576.0:F0} MiB  {r.TorchThreads} threads")));
+            var deformation = parse.GetValue(deform);
+            string gridSampleNote = TrainBenchmark.DeformNote(DeformConvImplementation.GridSample);
+            var timed = TrainBenchmark.Run(cases, b, n, w, parse.GetValue(threads),
+                new InlineProgress<TrainBenchmarkResult>(r => Console.WriteLine($"TorchSharp {r.Case,-20} {r.SamplesPerSecond,8:F2} samples/s  median step {r.MedianSeconds:F3} s  peak {r.PeakResidentBytes / 1048576.0:F0} MiB  {r.TorchThreads} threads{(r.Implementation.Contains(gridSampleNote) ? "  (deformable convolutions: grid_sample)" : "")}")),
+                deformation, parse.GetValue(compareDeform));
+            bool compared = parse.GetValue(compareDeform) && deformation != DeformConvImplementation.GridSample;
+            var ours = compared ? timed.Where(r => !r.Implementation.Contains(gridSampleNote)).ToList() : timed;
+            var gridSampleDeform = compared ? timed.Where(r => r.Implementation.Contains(gridSampleNote)).ToList() : null;
 
             IReadOnlyList<TrainBenchmarkResult>? reference = null;
             if (parse.GetValue(compare))
@@ -76,13 +85,16 @@ internal static class BenchTrainCommand
             }
 
             TrainBenchmarkReport report;
-            try { report = TrainBenchmarkReport.Create(TorchRuntime.Describe(), Environment.ProcessorCount, load, ours, reference); }
+            try { report = TrainBenchmarkReport.Create(TorchRuntime.Describe(), Environment.ProcessorCount, load, ours, reference, gridSampleDeform); }
             catch (InvalidDataException ex)
             {
                 Console.Error.WriteLine($"error: {ex.Message}");
                 return 1;
             }
             Console.Write(report.FormatTable());
+            if (report.MedianRatioToGridSampleDeform is not null)
+                foreach (var (name, ratio) in report.MedianRatioToGridSampleDeform)
+                    Console.WriteLine($"{name,-20} step with the im2col kernel / with the grid_sample route = {ratio:F2}");
             BenchCommand.WriteJson(parse, json, report, MachineFacts.Read(describeTorch: true), TrainBenchmark.JsonOptions);
             return 0;
         });

@@ -7,18 +7,25 @@ using static TorchSharp.torch;
 namespace Dsa.Benchmarks;
 
 /// <summary>
-/// Times forward + backward of <see cref="ModulatedDeformConv2d"/> (this project's grid_sample
-/// route) and, for comparison, of torchvision.ops.deform_conv2d via
-/// bench/reference/deform_conv2d_bench.py. Median of N runs after warm-up; CPU.
+/// Times forward + backward of <see cref="ModulatedDeformConv2d"/> with this project's two implementations side by side
+/// (the C# im2col kernel, <see cref="DeformConvImplementation.Im2Col"/>, which CPU float32 calls take, and the
+/// grid_sample route, <see cref="DeformConvImplementation.GridSample"/>, which everything else takes; their timed runs
+/// alternate) and, for comparison, torchvision.ops.deform_conv2d via bench/reference/deform_conv2d_bench.py.
+/// Median of N runs after warm-up; CPU.
 /// </summary>
 public static class DeformConvBenchmark
 {
-    public const string Implementation = "TorchSharp DeformConv (grid_sample)";
+    public const string Implementation = "TorchSharp DeformConv im2col (C# kernel)";
 
-    /// <summary>Runs every case; reports each finished case through <paramref name="progress"/>.</summary>
-    /// <param name="threads">torch intra-op threads to set first (null: leave libtorch's default).</param>
+    public const string GridSampleImplementation = "TorchSharp DeformConv grid_sample (libtorch autograd)";
+
+    /// <summary>
+    /// Runs every case; reports each finished result through <paramref name="progress"/>. Returns per case the im2col
+    /// result, then (with <paramref name="gridSample"/>) the grid_sample route's, timed in alternation with it.
+    /// </summary>
+    /// <param name="threads">torch intra-op threads to set first (null: leave libtorch's default); both implementations use them.</param>
     public static IReadOnlyList<DeformConvBenchmarkResult> Run(IEnumerable<DeformConvBenchmarkCase> cases, int repeats, int warmup = 1,
-        int? threads = null, IProgress<DeformConvBenchmarkResult>? progress = null)
+        int? threads = null, IProgress<DeformConvBenchmarkResult>? progress = null, bool gridSample = true)
     {
         if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"threads must be >= 1; got {threads}.");
         if (threads is int n) torch.set_num_threads(n);
@@ -26,15 +33,15 @@ public static class DeformConvBenchmark
         if (warmup < 0) throw new ArgumentOutOfRangeException(nameof(warmup), $"warmup must be >= 0; got {warmup}.");
         var results = new List<DeformConvBenchmarkResult>();
         foreach (var c in cases)
-        {
-            var result = RunCase(c, repeats, warmup);
-            results.Add(result);
-            progress?.Report(result);
-        }
+            foreach (var result in RunCase(c, repeats, warmup, gridSample))
+            {
+                results.Add(result);
+                progress?.Report(result);
+            }
         return results;
     }
 
-    private static DeformConvBenchmarkResult RunCase(DeformConvBenchmarkCase c, int repeats, int warmup)
+    private static IEnumerable<DeformConvBenchmarkResult> RunCase(DeformConvBenchmarkCase c, int repeats, int warmup, bool gridSample)
     {
         torch.manual_seed(0);
         using var conv = new ModulatedDeformConv2d("bench", c.Channels, c.OutChannels, (3, 3), padding: (1, 1));
@@ -43,20 +50,24 @@ public static class DeformConvBenchmark
         using var mask = torch.sigmoid(torch.randn(c.Batch, conv.MaskChannels, c.Height, c.Width));               // [B, 9, H, W]
         using var gradOutput = torch.randn(c.Batch, c.OutChannels, c.Height, c.Width);                            // [B, Cout, H, W]
 
-        void Step()
+        Action Step(DeformConvImplementation implementation) => () =>
         {
             using var scope = torch.NewDisposeScope();
+            conv.Implementation = implementation;
             conv.zero_grad();
             var x = input.detach().requires_grad_(true);
             var o = offset.detach().requires_grad_(true);
             var m = mask.detach().requires_grad_(true);
             var y = conv.forward(x, o, m);
             y.backward(new[] { gradOutput });
-        }
+        };
 
-        var timing = StepTimer.Measure(Step, warmup, repeats);
-        return new DeformConvBenchmarkResult(Implementation, c.Name, new[] { c.Batch, c.Channels, c.Height, c.Width }, c.OutChannels,
-            repeats, timing.MedianSeconds, timing.FastestSeconds, PeakResidentSet.Read(), timing.PeakReset, torch.get_num_threads());
+        var implementations = gridSample
+            ? new[] { (Implementation, DeformConvImplementation.Im2Col), (GridSampleImplementation, DeformConvImplementation.GridSample) }
+            : new[] { (Implementation, DeformConvImplementation.Im2Col) };
+        var timings = StepTimer.MeasureAlternating(implementations.Select(i => Step(i.Item2)).ToList(), warmup, repeats);
+        return implementations.Zip(timings, (i, t) => new DeformConvBenchmarkResult(i.Item1, c.Name, new[] { c.Batch, c.Channels, c.Height, c.Width },
+            c.OutChannels, repeats, t.MedianSeconds, t.FastestSeconds, t.PeakResidentBytes ?? PeakResidentSet.Read(), t.PeakReset, torch.get_num_threads())).ToList();
     }
 
     /// <summary>

@@ -3,7 +3,8 @@ namespace Dsa.Benchmarks;
 /// <summary>
 /// Timing of forward + backward of one <see cref="DeformConvBenchmarkCase"/> by one implementation.
 /// </summary>
-/// <param name="Implementation">"TorchSharp DeformConv" or "torchvision.ops.deform_conv2d".</param>
+/// <param name="Implementation"><see cref="DeformConvBenchmark.Implementation"/>, <see cref="DeformConvBenchmark.GridSampleImplementation"/>
+/// or "torchvision.ops.deform_conv2d (versions)".</param>
 /// <param name="Case">The case name.</param>
 /// <param name="InputShape">[B, C, H, W]</param>
 /// <param name="OutChannels">Cout.</param>

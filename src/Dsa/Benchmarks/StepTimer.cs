@@ -2,8 +2,11 @@ using System.Diagnostics;
 
 namespace Dsa.Benchmarks;
 
-/// <summary>What <see cref="StepTimer.Measure"/> saw: median and fastest of the timed runs, and whether the peak-memory counter was reset before them.</summary>
-public sealed record StepTiming(double MedianSeconds, double FastestSeconds, bool PeakReset);
+/// <summary>
+/// What <see cref="StepTimer.Measure"/> saw: median and fastest of the timed runs, and whether the peak-memory counter was
+/// reset before them; <see cref="StepTimer.MeasureAlternating"/> also gives each step's own peak resident set.
+/// </summary>
+public sealed record StepTiming(double MedianSeconds, double FastestSeconds, bool PeakReset, long? PeakResidentBytes = null);
 
 /// <summary>
 /// The benchmarks' one measuring protocol: <c>warmup</c> untimed runs, then the peak resident set
@@ -24,8 +27,43 @@ public static class StepTimer
             step();
             times[i] = watch.Elapsed.TotalSeconds;
         }
+        return Summarise(times, reset);
+    }
+
+    /// <summary>
+    /// Several implementations of one step, timed side by side: each is warmed up and its peak resident set read over
+    /// one more untimed run (in the given order, the counter reset before each), then the timed runs alternate
+    /// (1, 2, ..., 1, 2, ...), so that a shared machine's load changes affect all of them alike and their ratio holds.
+    /// </summary>
+    public static IReadOnlyList<StepTiming> MeasureAlternating(IReadOnlyList<Action> steps, int warmup, int repeats)
+    {
+        if (repeats < 1) throw new ArgumentOutOfRangeException(nameof(repeats), repeats, "at least one timed run");
+        var peaks = new long[steps.Count];
+        var resets = new bool[steps.Count];
+        for (int s = 0; s < steps.Count; s++)
+        {
+            for (int i = 0; i < warmup; i++) steps[s]();
+            resets[s] = PeakResidentSet.TryReset();
+            steps[s]();
+            peaks[s] = PeakResidentSet.Read();
+        }
+        var times = new double[steps.Count][];
+        for (int s = 0; s < steps.Count; s++) times[s] = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+            for (int s = 0; s < steps.Count; s++)
+            {
+                var watch = Stopwatch.StartNew();
+                steps[s]();
+                times[s][i] = watch.Elapsed.TotalSeconds;
+            }
+        return Enumerable.Range(0, steps.Count).Select(s => Summarise(times[s], resets[s]) with { PeakResidentBytes = peaks[s] }).ToList();
+    }
+
+    private static StepTiming Summarise(double[] times, bool reset)
+    {
         Array.Sort(times);
-        double median = repeats % 2 == 1 ? times[repeats / 2] : 0.5 * (times[repeats / 2 - 1] + times[repeats / 2]);
+        int n = times.Length;
+        double median = n % 2 == 1 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
         return new StepTiming(median, times[0], reset);
     }
 }

@@ -26,23 +26,35 @@ public static class TrainBenchmark
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <param name="deform">The deformable convolutions' implementation (<see cref="DeformConv.SetImplementation"/>).</param>
+    /// <param name="compareDeform">Also time each case with the deformable convolutions on the grid_sample route,
+    /// its steps alternating with the <paramref name="deform"/> ones on the same model: those results follow each case's
+    /// own, their implementation marked with <see cref="DeformNote"/>(GridSample).</param>
     public static IReadOnlyList<TrainBenchmarkResult> Run(IEnumerable<TrainBenchmarkCase> cases, int batchSize, int steps, int warmup = 2,
-        int? threads = null, IProgress<TrainBenchmarkResult>? progress = null)
+        int? threads = null, IProgress<TrainBenchmarkResult>? progress = null, DeformConvImplementation deform = DeformConvImplementation.Auto,
+        bool compareDeform = false)
     {
         if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"threads must be >= 1; got {threads}.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be >= 1; got {batchSize}.");
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"steps must be >= 1; got {steps}.");
         if (warmup < 0) throw new ArgumentOutOfRangeException(nameof(warmup), $"warmup must be >= 0; got {warmup}.");
         if (threads is int n) torch.set_num_threads(n);
+        var implementations = compareDeform && deform != DeformConvImplementation.GridSample
+            ? new[] { deform, DeformConvImplementation.GridSample }
+            : new[] { deform };
         var results = new List<TrainBenchmarkResult>();
         foreach (var c in cases)
-        {
-            var result = RunCase(c, batchSize, steps, warmup);
-            results.Add(result);
-            progress?.Report(result);
-        }
+            foreach (var result in RunCase(c, batchSize, steps, warmup, implementations))
+            {
+                results.Add(result);
+                progress?.Report(result);
+            }
         return results;
     }
+
+    /// <summary>What a result's implementation says about its deformable convolutions ("" for <see cref="DeformConvImplementation.Auto"/>).</summary>
+    public static string DeformNote(DeformConvImplementation deform) =>
+        deform == DeformConvImplementation.Auto ? "" : $", deformable convolutions: {deform}";
 
     /// <summary>Parameter counts of a case's model (all, trainable), as the cases file records them.</summary>
     public static (long All, long Trainable) CountParameters(ModelConfig model)
@@ -51,7 +63,8 @@ public static class TrainBenchmark
         return (ModelComplexity.CountParameters(net), net.parameters().Where(p => p.requires_grad).Sum(p => p.numel()));
     }
 
-    private static TrainBenchmarkResult RunCase(TrainBenchmarkCase c, int batchSize, int steps, int warmup)
+    private static IEnumerable<TrainBenchmarkResult> RunCase(TrainBenchmarkCase c, int batchSize, int steps, int warmup,
+        IReadOnlyList<DeformConvImplementation> implementations)
     {
         torch.manual_seed(0);
         var m = c.Model;
@@ -64,21 +77,25 @@ public static class TrainBenchmark
         using var targets = torch.rand(batchSize, m.Joints, h, w);                                 // [B, J, h, w]
         using var weights = torch.ones(batchSize, m.Joints, 1);                                    // [B, J, 1]
 
-        void Step()
+        Action Step(DeformConvImplementation deform) => () =>
         {
+            DeformConv.SetImplementation(model, deform);
             using var scope = torch.NewDisposeScope();
             optimizer.zero_grad();
             var heatmaps = model.forward(frames);
             var loss = JointsMseLoss.Compute(heatmaps, targets, weights);
             loss.backward();
             optimizer.step();
-        }
+        };
 
-        var timing = StepTimer.Measure(Step, warmup, steps);
-        return new TrainBenchmarkResult($"{Implementation} ({TorchRuntime.Describe()})", c.Name,
-            new long[] { batchSize, m.FrameCount, 3, m.InputHeight, m.InputWidth },
-            ModelComplexity.CountParameters(model), trainable.Sum(p => p.numel()),
-            steps, timing.MedianSeconds, timing.FastestSeconds, batchSize / timing.MedianSeconds, PeakResidentSet.Read(), timing.PeakReset, torch.get_num_threads());
+        var timings = implementations.Count == 1
+            ? new[] { StepTimer.Measure(Step(implementations[0]), warmup, steps) with { PeakResidentBytes = null } }
+            : StepTimer.MeasureAlternating(implementations.Select(Step).ToList(), warmup, steps);
+        long parameters = ModelComplexity.CountParameters(model), trainableCount = trainable.Sum(p => p.numel());
+        return implementations.Zip(timings, (deform, t) => new TrainBenchmarkResult($"{Implementation} ({TorchRuntime.Describe()}{DeformNote(deform)})", c.Name,
+            new long[] { batchSize, m.FrameCount, 3, m.InputHeight, m.InputWidth }, parameters, trainableCount,
+            steps, t.MedianSeconds, t.FastestSeconds, batchSize / t.MedianSeconds, t.PeakResidentBytes ?? PeakResidentSet.Read(), t.PeakReset,
+            torch.get_num_threads())).ToList();
     }
 
     /// <summary>

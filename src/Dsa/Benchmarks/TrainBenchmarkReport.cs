@@ -5,7 +5,9 @@ namespace Dsa.Benchmarks;
 
 /// <summary>
 /// What `dsa bench train --json` writes: this project's training throughput, the PyTorch mirror's on the
-/// same cases when it ran (--compare), and per case the ratio of TorchSharp's to PyTorch's median step time.
+/// same cases when it ran (--compare), and per case the ratio of TorchSharp's to PyTorch's median step time; with
+/// --compare-deform also the same models with their deformable convolutions on the grid_sample route (steps alternating
+/// with ours) and per case the ratio of ours to those.
 /// </summary>
 /// <param name="LoadAverage">/proc/loadavg's 1-minute value when the run started (the machine may be shared).</param>
 public sealed record TrainBenchmarkReport(
@@ -14,11 +16,25 @@ public sealed record TrainBenchmarkReport(
     double? LoadAverage,
     IReadOnlyList<TrainBenchmarkResult> TorchSharp,
     IReadOnlyList<TrainBenchmarkResult>? PyTorch,
-    IReadOnlyDictionary<string, double>? MedianRatio)
+    IReadOnlyDictionary<string, double>? MedianRatio,
+    IReadOnlyList<TrainBenchmarkResult>? GridSampleDeform = null,
+    IReadOnlyDictionary<string, double>? MedianRatioToGridSampleDeform = null)
 {
     public static TrainBenchmarkReport Create(string runtime, int processorCount, double? loadAverage,
-        IReadOnlyList<TrainBenchmarkResult> ours, IReadOnlyList<TrainBenchmarkResult>? reference)
+        IReadOnlyList<TrainBenchmarkResult> ours, IReadOnlyList<TrainBenchmarkResult>? reference,
+        IReadOnlyList<TrainBenchmarkResult>? gridSampleDeform = null)
     {
+        Dictionary<string, double>? deformRatio = null;
+        if (gridSampleDeform is not null)
+        {
+            deformRatio = new Dictionary<string, double>();
+            foreach (var r in ours)
+            {
+                var match = gridSampleDeform.FirstOrDefault(x => x.Case == r.Case)
+                    ?? throw new InvalidDataException($"grid_sample-route results lack case '{r.Case}'.");
+                deformRatio[r.Case] = r.MedianSeconds / match.MedianSeconds;
+            }
+        }
         Dictionary<string, double>? ratio = null;
         if (reference is not null)
         {
@@ -32,7 +48,7 @@ public sealed record TrainBenchmarkReport(
                 ratio[r.Case] = r.MedianSeconds / match.MedianSeconds;
             }
         }
-        return new TrainBenchmarkReport(runtime, processorCount, loadAverage, ours, reference, ratio);
+        return new TrainBenchmarkReport(runtime, processorCount, loadAverage, ours, reference, ratio, gridSampleDeform, deformRatio);
     }
 
     /// <summary>One line per case: both implementations side by side (samples/s, median step, peak RSS) and the time ratio.</summary>

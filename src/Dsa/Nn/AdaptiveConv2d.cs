@@ -40,6 +40,9 @@ public sealed class AdaptiveConv2d : Module<Tensor, Tensor, Tensor>
     /// <summary>[Cout], or null when built without bias.</summary>
     public Parameter? Bias => bias;
 
+    /// <summary>Which code computes the convolution (default: the fused CPU float32 kernel where it applies).</summary>
+    public DeformConvImplementation Implementation { get; set; } = DeformConvImplementation.Auto;
+
     public AdaptiveConv2d(string name, long inChannels, long outChannels, bool bias = true) : base(name)
     {
         OneDnnConvolutions.EnsureConfigured(); // before the first convolution: see its remarks
@@ -61,7 +64,7 @@ public sealed class AdaptiveConv2d : Module<Tensor, Tensor, Tensor>
         if (affine.dim() != 4 || affine.shape[0] != input.shape[0] || affine.shape[1] != 6 || affine.shape[2] != input.shape[2] || affine.shape[3] != input.shape[3])
             throw new ArgumentException($"{GetName()}: affine must have shape [{input.shape[0]}, 6, {input.shape[2]}, {input.shape[3]}]; got [{string.Join(", ", affine.shape)}].", nameof(affine));
         using var offset = AffineToOffset(affine); // [B, 18, H, W]
-        return DeformConv.DeformConv2d(input, offset, weight, bias, mask: null, stride: (1, 1), padding: (1, 1), dilation: (1, 1));
+        return DeformConv.DeformConv2d(input, offset, weight, bias, mask: null, stride: (1, 1), padding: (1, 1), dilation: (1, 1), Implementation);
     }
 
     /// <summary>

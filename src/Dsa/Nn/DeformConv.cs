@@ -5,9 +5,10 @@ namespace Dsa.Nn;
 
 /// <summary>
 /// (Modulated) deformable convolution with exactly the semantics of
-/// <c>torchvision.ops.deform_conv2d</c> (DCNv1 when no mask is given, DCNv2 otherwise), built from
-/// differentiable TorchSharp operations so that autograd gives the gradients with respect to the
-/// input, offset, mask, weight and bias.
+/// <c>torchvision.ops.deform_conv2d</c> (DCNv1 when no mask is given, DCNv2 otherwise), with the gradients with
+/// respect to the input, offset, mask, weight and bias. Two implementations (<see cref="DeformConvImplementation"/>):
+/// on CPU float32 torchvision's deformable im2col with its backward written out (<see cref="DeformConv2dFunction"/>),
+/// elsewhere differentiable TorchSharp operations around one grid_sample, differentiated by autograd.
 /// </summary>
 /// <remarks>
 /// Layout (torchvision's, see shared/fixtures/tensors/README.md section (a)): with K = kh*kw taps
@@ -33,19 +34,41 @@ public static class DeformConv
     /// <param name="stride">(sh, sw), default (1, 1)</param>
     /// <param name="padding">(ph, pw), default (0, 0)</param>
     /// <param name="dilation">(dh, dw), default (1, 1)</param>
+    /// <param name="implementation">Which code computes it (<see cref="DeformConvImplementation"/>); the default picks
+    /// the fused CPU float32 kernel where it applies. Asking for <see cref="DeformConvImplementation.Im2Col"/> elsewhere throws.</param>
     /// <returns>[N, Cout, Ho, Wo] with Ho = (H + 2ph - (dh(kh-1) + 1)) / sh + 1, likewise Wo.</returns>
     public static Tensor DeformConv2d(Tensor input, Tensor offset, Tensor weight, Tensor? bias = null, Tensor? mask = null,
-        (long H, long W)? stride = null, (long H, long W)? padding = null, (long H, long W)? dilation = null)
+        (long H, long W)? stride = null, (long H, long W)? padding = null, (long H, long W)? dilation = null,
+        DeformConvImplementation implementation = DeformConvImplementation.Auto)
     {
         var (sh, sw) = stride ?? (1, 1);
         var (ph, pw) = padding ?? (0, 0);
         var (dh, dw) = dilation ?? (1, 1);
         var g = Validate(input, offset, weight, bias, mask, sh, sw, ph, pw, dh, dw);
+        bool im2col = implementation switch
+        {
+            DeformConvImplementation.Auto => DeformConv2dFunction.Supports(input, g),
+            DeformConvImplementation.GridSample => false,
+            DeformConvImplementation.Im2Col => DeformConv2dFunction.Supports(input, g) ? true
+                : throw new ArgumentException($"DeformConvImplementation.Im2Col computes CPU float32 only (with at least one image); input is {input.dtype} on {input.device}, shape {Shape(input)}.", nameof(implementation)),
+            _ => throw new ArgumentOutOfRangeException(nameof(implementation), implementation, null),
+        };
+        return im2col
+            ? DeformConv2dFunction.Apply(input, offset, mask, weight, bias, g)
+            : GridSampleDeformConv2d(input, offset, weight, bias, mask, g);
+    }
 
+    /// <summary>
+    /// <see cref="DeformConvImplementation.GridSample"/>: the sampling as one grid_sample over all taps, then the
+    /// mask product and a grouped matmul, all differentiated by libtorch's autograd.
+    /// </summary>
+    private static Tensor GridSampleDeformConv2d(Tensor input, Tensor offset, Tensor weight, Tensor? bias, Tensor? mask, DeformConvGeometry g)
+    {
         using var scope = torch.NewDisposeScope();
-        long n = input.shape[0], cin = input.shape[1], h = input.shape[2], w = input.shape[3];
-        long cout = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3], k = kh * kw;
-        long og = g.OffsetGroups, groups = g.Groups, ho = g.Ho, wo = g.Wo;
+        long n = g.Batch, cin = g.InChannels, h = g.Height, w = g.Width;
+        long cout = g.OutChannels, kh = g.KernelH, kw = g.KernelW, k = g.Taps;
+        long og = g.OffsetGroups, groups = g.Groups, ho = g.OutHeight, wo = g.OutWidth;
+        long sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW, dh = g.DilationH, dw = g.DilationW;
 
         // grid_sample's align_corners normalisation divides by (H-1) and (W-1). A zero row/column
         // appended after a size-1 dimension changes no sample (outside pixels read as 0 anyway, and
@@ -92,17 +115,33 @@ public static class DeformConv
         return output.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Sets <paramref name="implementation"/> on every deformable convolution in <paramref name="model"/> (GAB's
+    /// <see cref="ModulatedDeformConv2d"/>, LEB's <see cref="AdaptiveConv2d"/>), e.g. to time one against the other.
+    /// </summary>
+    /// <returns>How many modules were set.</returns>
+    public static int SetImplementation(torch.nn.Module model, DeformConvImplementation implementation)
+    {
+        int count = 0;
+        foreach (var module in model.modules())
+        {
+            if (module is ModulatedDeformConv2d modulated) modulated.Implementation = implementation;
+            else if (module is AdaptiveConv2d adaptive) adaptive.Implementation = implementation;
+            else continue;
+            count++;
+        }
+        return count;
+    }
+
     /// <summary>Output spatial size of a convolution (torchvision's formula).</summary>
     public static (long H, long W) OutputSize((long H, long W) inputSize, (long H, long W) kernelSize,
         (long H, long W) stride, (long H, long W) padding, (long H, long W) dilation) =>
         ((inputSize.H + 2 * padding.H - (dilation.H * (kernelSize.H - 1) + 1)) / stride.H + 1,
          (inputSize.W + 2 * padding.W - (dilation.W * (kernelSize.W - 1) + 1)) / stride.W + 1);
 
-    private readonly record struct Geometry(long Groups, long OffsetGroups, long Ho, long Wo);
-
     private static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
 
-    private static Geometry Validate(Tensor input, Tensor offset, Tensor weight, Tensor? bias, Tensor? mask,
+    private static DeformConvGeometry Validate(Tensor input, Tensor offset, Tensor weight, Tensor? bias, Tensor? mask,
         long sh, long sw, long ph, long pw, long dh, long dw)
     {
         if (sh < 1 || sw < 1) throw new ArgumentOutOfRangeException("stride", $"stride ({sh}, {sw}) must be >= 1.");
@@ -139,6 +178,6 @@ public static class DeformConv
         foreach (var (t, name) in new[] { (offset, nameof(offset)), (weight, nameof(weight)), (mask, nameof(mask)), (bias, nameof(bias)) })
             if (t is not null && (t.dtype != input.dtype || t.device_type != input.device_type || t.device_index != input.device_index))
                 throw new ArgumentException($"{name} is {t.dtype} on {t.device}; it must match input ({input.dtype} on {input.device}).", name);
-        return new Geometry(groups, og, ho, wo);
+        return new DeformConvGeometry(n, cin, h, w, cout, kh, kw, sh, sw, ph, pw, dh, dw, groups, og, ho, wo);
     }
 }

@@ -36,6 +36,12 @@ public sealed class ModulatedDeformConv2d : Module<Tensor, Tensor, Tensor?, Tens
     /// <summary>[Cout], or null when built without bias.</summary>
     public Parameter? Bias => bias;
 
+    /// <summary>
+    /// Which code computes the convolution (default <see cref="DeformConvImplementation.Auto"/>: the fused CPU float32
+    /// kernel where it applies); set it to time or check one implementation against the other.
+    /// </summary>
+    public DeformConvImplementation Implementation { get; set; } = DeformConvImplementation.Auto;
+
     public ModulatedDeformConv2d(string name, long inChannels, long outChannels, (long H, long W) kernelSize,
         (long H, long W)? stride = null, (long H, long W)? padding = null, (long H, long W)? dilation = null,
         long groups = 1, long offsetGroups = 1, bool bias = true) : base(name)
@@ -76,6 +82,6 @@ public sealed class ModulatedDeformConv2d : Module<Tensor, Tensor, Tensor?, Tens
             throw new ArgumentException($"{GetName()}: offset must have {OffsetChannels} channels (2 * offsetGroups {OffsetGroups} * {KernelSize.H}x{KernelSize.W}); got shape [{string.Join(", ", offset.shape)}].", nameof(offset));
         if (input.dim() == 4 && input.shape[1] != InChannels)
             throw new ArgumentException($"{GetName()}: input must have {InChannels} channels; got shape [{string.Join(", ", input.shape)}].", nameof(input));
-        return DeformConv.DeformConv2d(input, offset, weight, bias, mask, Stride, Padding, Dilation);
+        return DeformConv.DeformConv2d(input, offset, weight, bias, mask, Stride, Padding, Dilation, Implementation);
     }
 }

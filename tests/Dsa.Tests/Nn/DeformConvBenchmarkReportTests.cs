@@ -19,11 +19,33 @@ public class DeformConvBenchmarkReportTests
     }
 
     [Fact]
+    public void GridSampleRatioIsIm2ColOverGridSamplePerCase()
+    {
+        var report = DeformConvBenchmarkReport.Create("rt", new[] { Result("im2col", "a", 1.0), Result("im2col", "b", 3.0) }, null,
+            new[] { Result("grid_sample", "b", 6.0), Result("grid_sample", "a", 4.0) });
+        Assert.Equal(0.25, report.MedianRatioToGridSample!["a"], 12);
+        Assert.Equal(0.5, report.MedianRatioToGridSample!["b"], 12);
+        Assert.Null(report.MedianRatio);
+        Assert.Null(DeformConvBenchmarkReport.Create("rt", new[] { Result("im2col", "a", 1.0) }, null).MedianRatioToGridSample);
+    }
+
+    [Fact]
     public void MissingReferenceCaseIsNamed()
     {
         var e = Assert.Throws<InvalidDataException>(() =>
             DeformConvBenchmarkReport.Create("rt", new[] { Result("ours", "paper-gab-b4", 1.0) }, new[] { Result("tv", "other", 1.0) }));
         Assert.Contains("paper-gab-b4", e.Message);
+    }
+
+    [Fact]
+    public void AlternatingTimerWarmsEachStepThenAlternatesTheTimedRuns()
+    {
+        var calls = new List<string>();
+        var timings = StepTimer.MeasureAlternating(new Action[] { () => calls.Add("a"), () => calls.Add("b") }, warmup: 2, repeats: 3);
+        // Per step: the warm-up runs and one untimed run for its peak memory; then a, b, a, b, a, b.
+        Assert.Equal("a a a b b b a b a b a b", string.Join(" ", calls));
+        Assert.Equal(2, timings.Count);
+        Assert.All(timings, t => Assert.NotNull(t.PeakResidentBytes));
     }
 
     [Fact]

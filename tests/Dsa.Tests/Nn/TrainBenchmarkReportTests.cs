@@ -30,6 +30,17 @@ public class TrainBenchmarkReportTests
     }
 
     [Fact]
+    public void DeformRatioIsOursOverTheGridSampleRoutePerCase()
+    {
+        var report = TrainBenchmarkReport.Create("rt", 2, null, new[] { Result("ts", "a", 1.0), Result("ts", "b", 3.0) }, null,
+            new[] { Result("ts, deformable convolutions: GridSample", "b", 4.0), Result("ts, deformable convolutions: GridSample", "a", 2.0) });
+        Assert.Equal(0.5, report.MedianRatioToGridSampleDeform!["a"], 12);
+        Assert.Equal(0.75, report.MedianRatioToGridSampleDeform!["b"], 12);
+        Assert.Null(report.MedianRatio);
+        Assert.Null(TrainBenchmarkReport.Create("rt", 2, null, new[] { Result("ts", "a", 1.0) }, null).MedianRatioToGridSampleDeform);
+    }
+
+    [Fact]
     public void MissingCaseOrADifferentParameterCountIsAnError()
     {
         var missing = Assert.Throws<InvalidDataException>(() =>
