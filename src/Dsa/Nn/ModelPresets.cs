@@ -3,8 +3,11 @@ namespace Dsa.Nn;
 /// <summary>Named configurations (house rule: presets are named values, not copies).</summary>
 public static class ModelPresets
 {
-    /// <summary>The paper: HRNet-W48, 384x288, supporting offsets -2,-1,+1,+2, 15 joints.</summary>
-    public static ModelConfig Paper { get; } = new();
+    /// <summary>
+    /// The paper: HRNet-W48, 384x288, supporting offsets -2,-1,+1,+2, 15 joints; the alignment modules start as the
+    /// identity (our choice, <see cref="ModelConfig.IdentityStart"/>).
+    /// </summary>
+    public static ModelConfig Paper { get; } = new() { IdentityStart = true };
 
     /// <summary>
     /// A model that trains on 2 CPU cores in minutes: a narrow HRNet (branch widths 16..128, a
@@ -18,6 +21,7 @@ public static class ModelPresets
         InputWidth = 96,
         FusionBlocks = 1,
         HeadLayers = 1,
+        IdentityStart = true,
     };
 
     public static IReadOnlyDictionary<string, ModelConfig> All { get; } = new Dictionary<string, ModelConfig>

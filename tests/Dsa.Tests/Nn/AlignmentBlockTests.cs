@@ -127,7 +127,7 @@ public class CoarseToFineAlignmentTests
         var key = torch.randn(2, 16, 32, 24);
         var support = torch.randn(2, 16, 32, 24);
         using var _ = torch.no_grad();
-        DeformConvParityTests.AssertClose(plain.Align(key, support), carried.Align(key, support), "coarse-to-fine at zero offsets", 1e-6);
+        DeformConvParityTests.AssertClose(plain.Align(key, support), carried.Align(key, support), "coarse-to-fine at zero offsets", 1e-5);
     }
 
     [Fact]

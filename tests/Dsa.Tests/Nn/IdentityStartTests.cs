@@ -40,7 +40,7 @@ public class IdentityStartTests
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(42);
-        using var stage = new AlignmentStage("s", 8, ModelPresets.CpuSmall);
+        using var stage = new AlignmentStage("s", 8, ModelPresets.CpuSmall with { IdentityStart = false });
         var x = torch.randn(1, 8, 10, 8);
         using (torch.no_grad()) Assert.False(stage.forward(torch.randn(1, 8, 10, 8), x).allclose(x, atol: 1e-3));
         Assert.Throws<ArgumentException>(() => new GlobalAlignmentBlock("gab", 8, new GabOptions(ZeroInit: false), identityStart: true));

@@ -13,7 +13,7 @@ namespace Dsa.Tests.Training;
 /// <summary>The offset-supervision diagnostic (TrainConfig.OffsetSupervision): its targets, its loss, and that it trains GAB's offsets.</summary>
 public sealed class OffsetSupervisionTests
 {
-    private static readonly ModelConfig Model = ModelPresets.CpuSmall with { SupportOffsets = new[] { -1, 1 }, AlignmentScales = 2, FreezeBackbone = true };
+    private static readonly ModelConfig Model = ModelPresets.CpuSmall with { SupportOffsets = new[] { -1, 1 }, AlignmentScales = 2, FreezeBackbone = true, IdentityStart = false };
 
     private static PoseTrackVideoDataset Dataset(TinyVideo video) => new(new[] { video.Annotation }, video.Root,
         new PoseTrackDatasetOptions { Window = new SupportingWindow(Model.SupportOffsets), LabeledFramesOnly = false });
