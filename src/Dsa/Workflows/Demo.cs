@@ -61,15 +61,24 @@ public static class Demo
             pretrained = pretrain.Run.LastCheckpoint;
         }
 
-        status?.Report("Stage 2/3: DSA, warm-started from the pretrained model (backbone frozen).");
+        int stages = options.GroundTruthFlow ? 4 : 3;
+        status?.Report($"Stage 2/{stages}: DSA, warm-started from the pretrained model (backbone frozen).");
         var dsa = Run("dsa", layout.Dsa, options.Model with { FreezeBackbone = true },
             Budget(train, options.AlignSteps, options.DsaShare), pretrained);
 
-        status?.Report($"Stage 3/3: the single-frame baseline, warm-started the same way, for the same {dsa.Outcome.Steps} steps.");
+        status?.Report($"Stage 3/{stages}: the single-frame baseline, warm-started the same way, for the same {dsa.Outcome.Steps} steps.");
         var baseline = Run("baseline", layout.Baseline, singleFrame with { FreezeBackbone = true }, train with { MaxSteps = dsa.Outcome.Steps }, pretrained);
 
-        var results = DemoResultsFile.Write(layout, data, options.Seed, Path.GetFullPath(pretrained), new[] { ("dsa", dsa), ("baseline", baseline) });
-        return new DemoResult(pretrain, dsa, baseline, results);
+        ExperimentResult? groundTruth = null;
+        if (options.GroundTruthFlow)
+        {
+            status?.Report($"Stage 4/4: the same head on neighbours warped by the annotated motion (a diagnostic), the same {dsa.Outcome.Steps} steps.");
+            groundTruth = Run("ground-truth flow", layout.GroundTruthFlow, Ablations.Get("ground-truth-flow").Apply(options.Model) with { FreezeBackbone = true },
+                train with { MaxSteps = dsa.Outcome.Steps }, pretrained);
+        }
+        var result = new DemoResult(pretrain, dsa, baseline, groundTruth, Path.GetFullPath(layout.Results));
+        DemoResultsFile.Write(layout, data, options.Seed, Path.GetFullPath(pretrained), result.Compared);
+        return result;
 
         // A fixed-step pretraining with the same model and settings that already finished is not redone
         // (long jobs never lose finished work); it is evaluated again, which takes seconds.

@@ -15,6 +15,8 @@ public sealed record DemoLayout(string Root)
     public RunFolder Dsa => RunFolder.At(Path.Combine(Root, "dsa"));
     /// <summary>Stage 3: the single-frame baseline trained as many steps.</summary>
     public RunFolder Baseline => RunFolder.At(Path.Combine(Root, "baseline"));
+    /// <summary>Stage 4: the ground-truth-flow diagnostic (<see cref="DemoOptions.GroundTruthFlow"/>).</summary>
+    public RunFolder GroundTruthFlow => RunFolder.At(Path.Combine(Root, "ground-truth-flow"));
     /// <summary>results.json (<see cref="DemoResultsFile"/>).</summary>
     public string Results => Path.Combine(Root, DemoResultsFile.FileName);
     /// <summary>report.html (Reports.DemoReport).</summary>

@@ -31,4 +31,10 @@ public sealed record DemoOptions
     public string? PretrainedRun { get; init; }
     /// <summary>Fixed DSA (and so baseline) step count instead of <see cref="DsaShare"/>.</summary>
     public long? AlignSteps { get; init; }
+    /// <summary>
+    /// Also train the ground-truth-flow diagnostic for DSA's steps: DSA's head with the neighbouring frames warped by the
+    /// annotated motion instead of the learned alignment (not in the paper). It shows what alignment is worth on these
+    /// videos when it is right, beside what the learned alignment makes of it.
+    /// </summary>
+    public bool GroundTruthFlow { get; init; } = true;
 }

@@ -6,4 +6,10 @@ namespace Dsa.Workflows;
 /// <param name="ResultsPath">runs/demo/results.json (<see cref="DemoResultsFile"/>).</param>
 /// <param name="Dsa">DSA on the frozen pretrained backbone.</param>
 /// <param name="Baseline">The single-frame model on the same frozen backbone, trained for the same steps.</param>
-public sealed record DemoResult(ExperimentResult? Pretrain, ExperimentResult Dsa, ExperimentResult Baseline, string ResultsPath);
+/// <param name="GroundTruthFlow">DSA's head on neighbours warped by the annotated motion, the same steps (a diagnostic; null when not asked for).</param>
+public sealed record DemoResult(ExperimentResult? Pretrain, ExperimentResult Dsa, ExperimentResult Baseline, ExperimentResult? GroundTruthFlow, string ResultsPath)
+{
+    /// <summary>The compared runs under their results.json keys, in report order.</summary>
+    public IReadOnlyList<(string Key, ExperimentResult Result)> Compared =>
+        new[] { ("dsa", Dsa), ("baseline", Baseline) }.Concat(GroundTruthFlow is { } g ? [("ground_truth_flow", g)] : Array.Empty<(string, ExperimentResult)>()).ToList();
+}

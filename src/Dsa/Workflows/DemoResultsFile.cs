@@ -11,7 +11,8 @@ using Dsa.Nn;
 namespace Dsa.Workflows;
 
 /// <summary>
-/// runs/demo/results.json: one object per compared model ("dsa", "baseline") with its per-joint AP, the paper's columns, mAP,
+/// runs/demo/results.json: one object per compared model ("dsa", "baseline", and "ground_truth_flow" when the demo trained
+/// the diagnostic) with its per-joint AP, the paper's columns, mAP,
 /// the blurred/occluded breakdown (<see cref="DegradationBreakdown"/>), its steps, its seed and its GAB offset error; beside
 /// them the data set's motion statistics (<see cref="JointMotion"/>, the model's heatmap pixels) and where training started.
 /// What a notebook or a seed sweep reads instead of scraping the terminal.

@@ -226,8 +226,9 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
             DataRoot = set.Root, RunRoot = Path.Combine(dir.Path, "demo"), Minutes = 0.05, Model = TinySyntheticSet.Model,
             Train = TinySyntheticSet.Train with { Epochs = 2, ValidateEvery = 0 },
         };
-        var result = Demo.Run(options);
-        var reportPath = Dsa.Reports.DemoReport.Write(options, set.Data, result.Pretrain, result.Dsa, result.Baseline);
+        var result = Demo.Run(options with { GroundTruthFlow = false });
+        Assert.Null(result.GroundTruthFlow);
+        var reportPath = Dsa.Reports.DemoReport.Write(options, set.Data, result);
         Assert.Equal(result.Dsa.Outcome.Steps, result.Baseline.Outcome.Steps);
         Assert.True(result.Dsa.Model.FreezeBackbone && result.Baseline.Model.FreezeBackbone);
         var html = File.ReadAllText(reportPath);
@@ -248,7 +249,9 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         Assert.Equal(3, fromWeights.Baseline.Outcome.Steps);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(fromWeights.ResultsPath))!;
         Assert.Equal(Path.Combine(dir.Path, "from-weights", DemoResultsFile.FileName), fromWeights.ResultsPath);
-        foreach (var (key, run) in new[] { ("dsa", fromWeights.Dsa), ("baseline", fromWeights.Baseline) })
+        Assert.Equal(3, fromWeights.GroundTruthFlow!.Outcome.Steps);
+        Assert.True(fromWeights.GroundTruthFlow.Model.NeedsAnnotatedMotion);
+        foreach (var (key, run) in new[] { ("dsa", fromWeights.Dsa), ("baseline", fromWeights.Baseline), ("ground_truth_flow", fromWeights.GroundTruthFlow) })
         {
             Assert.Equal(Math.Round(run.Validation.Total, 4), (double)json[key]!["mAP"]!, 9);
             Assert.Equal(15, json[key]!["per_joint"]!.AsObject().Count);
@@ -259,7 +262,7 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         Assert.Null(json["baseline"]!["offsets"]);
         Assert.Equal(new long[] { 1 }, json["motion"]!["by_distance"]!.AsArray().Select(d => (long)d!["distance"]!)); // the tiny model's offsets are -1, 1
         Assert.True((double)json["motion"]!["by_distance"]![0]!["median_px"]! > 0);
-        var weightsReport = Dsa.Reports.DemoReport.Write(weightsOptions, set.Data, null, fromWeights.Dsa, fromWeights.Baseline);
+        var weightsReport = Dsa.Reports.DemoReport.Write(weightsOptions, set.Data, fromWeights);
         Assert.Contains("start from the single-frame weights", File.ReadAllText(weightsReport));
     }
 }
