@@ -38,14 +38,12 @@ public static class PosetrackAp
         if (!Directory.Exists(predDir)) throw new DirectoryNotFoundException($"{predDir}: prediction folder does not exist");
         var gt = PoseTrackReader.ReadFolder(gtDir);
         if (gt.Count == 0) throw new InvalidDataException($"{gtDir}: GT folder holds no *.json file");
-        var predictions = new List<VideoAnnotation>(gt.Count);
-        foreach (var video in gt)
-        {
-            string predPath = Path.Combine(predDir, video.Name);
-            if (!File.Exists(predPath))
-                throw new InvalidDataException($"{predPath}: prediction file for GT {video.SourcePath ?? video.Name} does not exist");
-            predictions.Add(PoseTrackReader.ReadVideo(predPath));
-        }
+        var predPaths = gt.Select(video => Path.Combine(predDir, video.Name)).ToList();
+        // The files before the first missing one are read (side by side); a bad one among them is reported before it.
+        int missing = predPaths.FindIndex(path => !File.Exists(path));
+        var predictions = PoseTrackReader.ReadVideos(missing < 0 ? predPaths : predPaths.Take(missing).ToList());
+        if (missing >= 0)
+            throw new InvalidDataException($"{predPaths[missing]}: prediction file for GT {gt[missing].SourcePath ?? gt[missing].Name} does not exist");
         return (gt, predictions);
     }
 

@@ -198,6 +198,39 @@ public class PoseTrackStreamReaderTests
         return true;
     }
 
+    [Fact]
+    public void Folder_read_side_by_side_reports_the_first_bad_file_in_name_order()
+    {
+        using var dir = new TempDir();
+        string good = """{"annolist":[{"image":[{"name":"a"}]}]}""";
+        File.WriteAllText(Path.Combine(dir.Path, "a.json"), good);
+        File.WriteAllText(Path.Combine(dir.Path, "b.json"), """{"annolist":[{"annorect":[]}]}""");
+        File.WriteAllText(Path.Combine(dir.Path, "c.json"), """{"annolist":7}""");
+        for (int i = 0; i < 20; i++) File.WriteAllText(Path.Combine(dir.Path, $"d{i:00}.json"), good);
+        for (int run = 0; run < 5; run++)
+        {
+            var e = Assert.Throws<InvalidDataException>(() => PoseTrackReader.ReadFolder(dir.Path));
+            Assert.Contains("b.json", e.Message);
+            Assert.Contains("'image'", e.Message);
+        }
+    }
+
+    [Fact]
+    public void Prediction_folder_reports_a_missing_file_or_a_bad_one_whichever_comes_first()
+    {
+        using var gt = new TempDir();
+        using var pred = new TempDir();
+        string good = """{"annolist":[{"image":[{"name":"a"}]}]}""";
+        foreach (var name in new[] { "a", "b", "c" }) File.WriteAllText(Path.Combine(gt.Path, name + ".json"), good);
+        File.WriteAllText(Path.Combine(pred.Path, "a.json"), good);
+        File.WriteAllText(Path.Combine(pred.Path, "c.json"), "{");
+        var missing = Assert.Throws<InvalidDataException>(() => Dsa.Evaluation.PosetrackAp.ReadFolders(gt.Path, pred.Path));
+        Assert.Contains("b.json: prediction file for GT", missing.Message);
+        File.WriteAllText(Path.Combine(pred.Path, "a.json"), "{");
+        var bad = Assert.Throws<InvalidDataException>(() => Dsa.Evaluation.PosetrackAp.ReadFolders(gt.Path, pred.Path));
+        Assert.Contains("a.json: not valid JSON", bad.Message);
+    }
+
     /// <summary>Everything the model holds, doubles by their bits.</summary>
     private static string Describe(VideoAnnotation v)
     {
