@@ -36,15 +36,18 @@ public static class PosetrackAp
     {
         if (!Directory.Exists(gtDir)) throw new DirectoryNotFoundException($"{gtDir}: GT folder does not exist");
         if (!Directory.Exists(predDir)) throw new DirectoryNotFoundException($"{predDir}: prediction folder does not exist");
-        var gt = PoseTrackReader.ReadFolder(gtDir);
-        if (gt.Count == 0) throw new InvalidDataException($"{gtDir}: GT folder holds no *.json file");
-        var predPaths = gt.Select(video => Path.Combine(predDir, video.Name)).ToList();
-        // The files before the first missing one are read (side by side); a bad one among them is reported before it.
+        var gtPaths = Directory.GetFiles(gtDir, "*.json").OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
+        if (gtPaths.Count == 0) throw new InvalidDataException($"{gtDir}: GT folder holds no *.json file");
+        var predPaths = gtPaths.Select(path => Path.Combine(predDir, Path.GetFileName(path))).ToList();
+        // Both folders in one pass, up to the first missing prediction file: a bad GT file is reported first, then a
+        // bad prediction file before the missing one, then the missing one, as reading the GT folder and then each
+        // prediction in turn would.
         int missing = predPaths.FindIndex(path => !File.Exists(path));
-        var predictions = PoseTrackReader.ReadVideos(missing < 0 ? predPaths : predPaths.Take(missing).ToList());
+        var videos = PoseTrackReader.ReadVideos(gtPaths.Concat(missing < 0 ? predPaths : predPaths.Take(missing)).ToList());
+        var gt = videos.Take(gtPaths.Count).ToList();
         if (missing >= 0)
             throw new InvalidDataException($"{predPaths[missing]}: prediction file for GT {gt[missing].SourcePath ?? gt[missing].Name} does not exist");
-        return (gt, predictions);
+        return (gt, videos.Skip(gtPaths.Count).ToList());
     }
 
     /// <summary>

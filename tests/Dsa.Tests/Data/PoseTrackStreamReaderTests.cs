@@ -229,6 +229,11 @@ public class PoseTrackStreamReaderTests
         File.WriteAllText(Path.Combine(pred.Path, "a.json"), "{");
         var bad = Assert.Throws<InvalidDataException>(() => Dsa.Evaluation.PosetrackAp.ReadFolders(gt.Path, pred.Path));
         Assert.Contains("a.json: not valid JSON", bad.Message);
+        Assert.Contains(pred.Path, bad.Message);
+        // A bad GT file comes before any prediction problem.
+        File.WriteAllText(Path.Combine(gt.Path, "c.json"), """{"annolist":7}""");
+        var badGt = Assert.Throws<InvalidDataException>(() => Dsa.Evaluation.PosetrackAp.ReadFolders(gt.Path, pred.Path));
+        Assert.Contains(Path.Combine(gt.Path, "c.json"), badGt.Message);
     }
 
     /// <summary>Everything the model holds, doubles by their bits.</summary>

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Dsa.Data.Formats;
 
 /// <summary>
@@ -41,7 +43,10 @@ public static class PoseTrackReader
     {
         var videos = new VideoAnnotation[paths.Count];
         var failures = new Exception?[paths.Count];
-        Parallel.For(0, paths.Count, i =>
+        // Largest files first, each to the next free thread, so that no thread is still reading a big file at the end
+        // while the others wait.
+        var largestFirst = Enumerable.Range(0, paths.Count).OrderByDescending(i => SizeOf(paths[i])).ToList();
+        Parallel.ForEach(Partitioner.Create(largestFirst, EnumerablePartitionerOptions.NoBuffering), i =>
         {
             try { videos[i] = ReadVideo(paths[i]); }
             catch (Exception e) { failures[i] = e; }
@@ -49,6 +54,12 @@ public static class PoseTrackReader
         if (failures.FirstOrDefault(e => e is not null) is { } first)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         return videos;
+    }
+
+    private static long SizeOf(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? file.Length : 0;
     }
 
     /// <summary>
