@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dsa.Data;
 
 namespace Dsa.Evaluation;
@@ -44,9 +45,15 @@ public sealed class PosetrackApMetric : IPoseMetric<ApResult>
     {
         var pooled = new Accumulator(J);
         foreach (var (_, acc) in videos) pooled.Append(acc);
+        // The pooled result and each video's are independent, and ranking each joint's predictions is most of the
+        // work: they are computed side by side, the pooled one (the largest) first, each to the next free thread.
+        var accumulators = videos.Select(v => v.Acc).Prepend(pooled).ToList();
+        var results = new ApResult[accumulators.Count];
+        Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, results.Length), EnumerablePartitionerOptions.NoBuffering),
+            i => results[i] = accumulators[i].ToResult(skeleton, new Dictionary<string, ApResult>()));
         var perVideo = new Dictionary<string, ApResult>(StringComparer.Ordinal);
-        foreach (var (name, acc) in videos) perVideo[name] = acc.ToResult(skeleton, new Dictionary<string, ApResult>());
-        return pooled.ToResult(skeleton, perVideo);
+        for (int v = 0; v < videos.Count; v++) perVideo[videos[v].Name] = results[v + 1];
+        return results[0] with { PerVideo = perVideo };
     }
 
     /// <summary>Scores and labels per joint, in the order poseval appends them.</summary>
