@@ -36,17 +36,18 @@ public static class PosetrackAp
     {
         if (!Directory.Exists(gtDir)) throw new DirectoryNotFoundException($"{gtDir}: GT folder does not exist");
         if (!Directory.Exists(predDir)) throw new DirectoryNotFoundException($"{predDir}: prediction folder does not exist");
-        var gt = PoseTrackReader.ReadFolder(gtDir);
-        if (gt.Count == 0) throw new InvalidDataException($"{gtDir}: GT folder holds no *.json file");
-        var predictions = new List<VideoAnnotation>(gt.Count);
-        foreach (var video in gt)
-        {
-            string predPath = Path.Combine(predDir, video.Name);
-            if (!File.Exists(predPath))
-                throw new InvalidDataException($"{predPath}: prediction file for GT {video.SourcePath ?? video.Name} does not exist");
-            predictions.Add(PoseTrackReader.ReadVideo(predPath));
-        }
-        return (gt, predictions);
+        var gtPaths = Directory.GetFiles(gtDir, "*.json").OrderBy(Path.GetFileName, StringComparer.Ordinal).ToList();
+        if (gtPaths.Count == 0) throw new InvalidDataException($"{gtDir}: GT folder holds no *.json file");
+        var predPaths = gtPaths.Select(path => Path.Combine(predDir, Path.GetFileName(path))).ToList();
+        // Both folders in one pass, up to the first missing prediction file: a bad GT file is reported first, then a
+        // bad prediction file before the missing one, then the missing one, as reading the GT folder and then each
+        // prediction in turn would.
+        int missing = predPaths.FindIndex(path => !File.Exists(path));
+        var videos = PoseTrackReader.ReadVideos(gtPaths.Concat(missing < 0 ? predPaths : predPaths.Take(missing)).ToList());
+        var gt = videos.Take(gtPaths.Count).ToList();
+        if (missing >= 0)
+            throw new InvalidDataException($"{predPaths[missing]}: prediction file for GT {gt[missing].SourcePath ?? gt[missing].Name} does not exist");
+        return (gt, videos.Skip(gtPaths.Count).ToList());
     }
 
     /// <summary>
@@ -94,12 +95,9 @@ public static class PosetrackAp
     {
         int n = scores.Count;
         if (n == 0) return (0, 0, 0); // rule 18: nobody predicts the joint
-        var order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
         var keys = new double[n];
         for (int i = 0; i < n; i++) keys[i] = -scores[i];
-        // Array.Sort is unstable; sort (key, index) pairs so equal scores keep their order.
-        Array.Sort(order, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
+        int[] order = StableOrder(keys);
         var mrec = new double[n + 2];
         var mpre = new double[n + 2];
         int tp = 0;
@@ -117,4 +115,34 @@ public static class PosetrackAp
             if (!(mrec[i] == mrec[i - 1])) ap += (mrec[i] - mrec[i - 1]) * mpre[i]; // NaN != NaN: a NaN recall makes AP NaN
         return (ap * 100, precision * 100, recall * 100);
     }
+
+    /// <summary>
+    /// The indices of <paramref name="keys"/> by ascending key (double.CompareTo's order), equal keys in index order:
+    /// a bottom-up merge sort, stable by construction. (Array.Sort with a comparison delegate that broke ties by index
+    /// gives the same order, a test checks, but took about 40 % of the time of evaluating the 20 Bonn videos.)
+    /// </summary>
+    internal static int[] StableOrder(double[] keys)
+    {
+        int n = keys.Length;
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        var merged = new int[n];
+        for (int width = 1; width < n; width *= 2)
+        {
+            for (int lo = 0; lo < n; lo += 2 * width)
+            {
+                int mid = Math.Min(lo + width, n), hi = Math.Min(lo + 2 * width, n);
+                int a = lo, b = mid, k = lo;
+                // The right run's element goes first only when its key is strictly smaller: ties keep index order.
+                while (a < mid && b < hi) merged[k++] = Before(keys[order[b]], keys[order[a]]) ? order[b++] : order[a++];
+                while (a < mid) merged[k++] = order[a++];
+                while (b < hi) merged[k++] = order[b++];
+            }
+            (order, merged) = (merged, order);
+        }
+        return order;
+    }
+
+    /// <summary>x.CompareTo(y) &lt; 0 for doubles: smaller, NaN before any number.</summary>
+    private static bool Before(double x, double y) => x < y || (double.IsNaN(x) && !double.IsNaN(y));
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dsa.Data;
 
 namespace Dsa.Evaluation;
@@ -44,9 +45,15 @@ public sealed class PosetrackApMetric : IPoseMetric<ApResult>
     {
         var pooled = new Accumulator(J);
         foreach (var (_, acc) in videos) pooled.Append(acc);
+        // The pooled result and each video's are independent, and ranking each joint's predictions is most of the
+        // work: they are computed side by side, the pooled one (the largest) first, each to the next free thread.
+        var accumulators = videos.Select(v => v.Acc).Prepend(pooled).ToList();
+        var results = new ApResult[accumulators.Count];
+        Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, results.Length), EnumerablePartitionerOptions.NoBuffering),
+            i => results[i] = accumulators[i].ToResult(skeleton, new Dictionary<string, ApResult>()));
         var perVideo = new Dictionary<string, ApResult>(StringComparer.Ordinal);
-        foreach (var (name, acc) in videos) perVideo[name] = acc.ToResult(skeleton, new Dictionary<string, ApResult>());
-        return pooled.ToResult(skeleton, perVideo);
+        for (int v = 0; v < videos.Count; v++) perVideo[videos[v].Name] = results[v + 1];
+        return results[0] with { PerVideo = perVideo };
     }
 
     /// <summary>Scores and labels per joint, in the order poseval appends them.</summary>
@@ -185,10 +192,12 @@ public sealed class PosetrackApMetric : IPoseMetric<ApResult>
         if (nP == 0) return; // rule 12: GT without predictions adds only its GT count
         var matchedGt = new int[nP];
         Array.Fill(matchedGt, -1);
-        var match = new bool[nP, nG, J];
+        // match[(p * nG + g) * J + j], pck[p * nG + g]: flat arrays (a frame holds a handful of people; the
+        // multi-dimensional ones cost more to allocate and index than the matching itself).
+        var match = new bool[nP * nG * J];
         if (nG > 0)
         {
-            var pck = new double[nP, nG];
+            var pck = new double[nP * nG];
             for (int g = 0; g < nG; g++)
             {
                 if (nGtJoints[g] == 0) continue; // no joint can match: pck stays 0 (poseval leaves the count, 0)
@@ -203,9 +212,9 @@ public sealed class PosetrackApMetric : IPoseMetric<ApResult>
                         if (a is null || b is null) continue;
                         double dx = a.X - b.X, dy = a.Y - b.Y;
                         double d = Math.Sqrt(dx * dx + dy * dy) / headSize;
-                        if (d <= PosetrackAp.DistanceThreshold) { match[p, g, j] = true; count++; }
+                        if (d <= PosetrackAp.DistanceThreshold) { match[(p * nG + g) * J + j] = true; count++; }
                     }
-                    pck[p, g] = 1.0 * count / nGtJoints[g];
+                    pck[p * nG + g] = 1.0 * count / nGtJoints[g];
                 }
             }
             // Rule 10a: each prediction keeps only its best GT (first maximum = lowest GT index).
@@ -213,9 +222,9 @@ public sealed class PosetrackApMetric : IPoseMetric<ApResult>
             {
                 int best = 0;
                 for (int g = 1; g < nG; g++)
-                    if (pck[p, g] > pck[p, best]) best = g;
+                    if (pck[p * nG + g] > pck[p * nG + best]) best = g;
                 for (int g = 0; g < nG; g++)
-                    if (g != best) pck[p, g] = 0;
+                    if (g != best) pck[p * nG + g] = 0;
             }
             // Rule 10b: each GT takes the prediction with the highest remaining pck (first maximum);
             // a maximum of 0 leaves it unmatched.
@@ -223,8 +232,8 @@ public sealed class PosetrackApMetric : IPoseMetric<ApResult>
             {
                 int best = 0;
                 for (int p = 1; p < nP; p++)
-                    if (pck[p, g] > pck[best, g]) best = p;
-                if (pck[best, g] != 0) matchedGt[best] = g;
+                    if (pck[p * nG + g] > pck[best * nG + g]) best = p;
+                if (pck[best * nG + g] != 0) matchedGt[best] = g;
             }
         }
         // Rule 11 (and 12 when there is no GT): label every predicted joint.
@@ -234,7 +243,7 @@ public sealed class PosetrackApMetric : IPoseMetric<ApResult>
             for (int j = 0; j < J; j++)
             {
                 if (prRects[p].Joints[j] is not AnnotatedPoint pt) continue;
-                acc.Add(j, pt.Score ?? PosetrackAp.MissingScore, g >= 0 && match[p, g, j]);
+                acc.Add(j, pt.Score ?? PosetrackAp.MissingScore, g >= 0 && match[(p * nG + g) * J + j]);
             }
         }
     }

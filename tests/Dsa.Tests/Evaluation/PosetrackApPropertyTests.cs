@@ -163,6 +163,22 @@ public class PosetrackApPropertyTests
         Assert.True(PosetrackAp.StrictlyInside(concave, 5, 1));
     }
 
+    [Fact]
+    public void Ranking_orders_by_score_and_keeps_ties_in_the_order_of_appending()
+    {
+        var random = new Random(7);
+        // Few distinct values (many ties), poseval's missing score, and -0.0 beside 0.0 (equal, so a tie).
+        double[] values = [0.5, 0.25, -9999, 0.0, -0.0, 1, 0.75, 0.5000000000000001];
+        foreach (int n in new[] { 0, 1, 2, 3, 7, 8, 9, 64, 100, 1000, 4097 })
+        {
+            var keys = Enumerable.Range(0, n).Select(_ => values[random.Next(values.Length)]).ToArray();
+            var expected = Enumerable.Range(0, n).ToArray();
+            // What the evaluation did before (Array.Sort with ties broken by index).
+            Array.Sort(expected, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
+            Assert.Equal(expected, PosetrackAp.StableOrder(keys));
+        }
+    }
+
     internal static void AssertSame(ApResult expected, ApResult actual)
     {
         for (int j = 0; j < 15; j++)

@@ -21,9 +21,11 @@ internal readonly struct PoseTrackJson
     public InvalidDataException Error(string record, string problem) => new($"{_file}: {record}: {problem}");
 
     /// <summary>Parses the whole file; truncated or otherwise invalid JSON names the position.</summary>
-    public static JsonDocument Parse(string path)
+    public static JsonDocument Parse(string path) => Parse(System.IO.File.ReadAllBytes(path), path);
+
+    /// <summary>Parses a file's bytes, read once by the caller; <paramref name="path"/> names it in errors.</summary>
+    public static JsonDocument Parse(byte[] bytes, string path)
     {
-        byte[] bytes = System.IO.File.ReadAllBytes(path);
         try
         {
             return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 256 });
