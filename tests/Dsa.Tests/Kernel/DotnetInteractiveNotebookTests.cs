@@ -42,4 +42,22 @@ public sealed class DotnetInteractiveNotebookTests(JupyterClients jupyter, Dotne
         if (name.StartsWith("01-", StringComparison.Ordinal) || name.StartsWith("03-", StringComparison.Ordinal))
             Assert.True(images > 0, $"{name}: no image/png output (the SkiaSharp formatter did not reach .NET Interactive)");
     }
+
+    [SkippableFact]
+    public void TheBuildCheckNamesTheCommandWhereTheLibraryIsNotBuilt()
+    {
+        // notebooks/check-build.csx in a folder with no ../artifacts/notebooks: .NET Interactive has not loaded Dsa either.
+        jupyter.RequirePython();
+        Skip.IfNot(jupyter.HasNbconvert, "nbconvert/nbclient are not importable (apt-get install python3-nbclient jupyter-nbconvert)");
+        Skip.If(dni.Missing is not null, dni.Missing);
+        using var folder = new TempDir();
+        string notebooks = Directory.CreateDirectory(Path.Combine(folder.Path, "notebooks")).FullName;
+        File.Copy(Path.Combine(Fixtures.RepoRoot, "notebooks", "check-build.csx"), Path.Combine(notebooks, "check-build.csx"));
+        NotebookJson.Write(new NotebookTemplate().Code("#load \"check-build.csx\"").Build(), Path.Combine(notebooks, "check.ipynb"));
+        var (exit, text) = jupyter.RunPython(TimeSpan.FromMinutes(4), dni.Environment(),
+            "-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=200", "--ExecutePreprocessor.kernel_name=.net-csharp",
+            "--output-dir", folder.Path, "--output", "out.ipynb", Path.Combine(notebooks, "check.ipynb"));
+        Assert.True(exit != 0, text);
+        Assert.Contains("The DSA workbench is not built: run `dotnet build src/Dsa.Cli`", text);
+    }
 }

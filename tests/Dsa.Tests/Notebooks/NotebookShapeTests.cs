@@ -3,13 +3,14 @@ using Dsa.Notebooks;
 namespace Dsa.Tests.Notebooks;
 
 /// <summary>
-/// The committed notebooks stay thin and light: code cells of at most 15 non-blank lines, no block of 3 or more
-/// lines repeated between notebooks (shared setup lives in the library: NotebookWorkspace), each file at most
-/// 1.5 MB and all of them at most 8 MB (no inlined plotly.js), and every chart output with its static image/png.
+/// The committed notebooks stay thin and light: code cells of at most 15 non-blank lines, no code line longer than 100
+/// characters (longer ones run off the right edge of the rendered HTML view), no block of 3 or more lines repeated
+/// between notebooks (shared setup lives in the library: NotebookWorkspace), each file at most 1.5 MB and all of them at
+/// most 8 MB (no inlined plotly.js), and every chart output with its static image/png.
 /// </summary>
 public sealed class NotebookShapeTests
 {
-    private const int MaxCellLines = 15, RepeatedBlock = 3;
+    private const int MaxCellLines = 15, RepeatedBlock = 3, MaxLineLength = 100;
     private const long MaxNotebookBytes = 1_500_000, MaxTotalBytes = 8_000_000;
 
     private static IReadOnlyList<string> NotebookPaths() =>
@@ -24,6 +25,18 @@ public sealed class NotebookShapeTests
     {
         var longCells = CodeCells().Where(c => c.Lines.Length > MaxCellLines).Select(c => $"{c.Notebook} cell {c.Cell}: {c.Lines.Length} lines").ToList();
         Assert.True(longCells.Count == 0, "cells over 15 non-blank lines:\n" + string.Join("\n", longCells));
+    }
+
+    [Fact]
+    public void NoCodeLineIsLongerThanOneHundredCharacters()
+    {
+        var longLines = NotebookPaths().SelectMany(path => NotebookJson.Read(path).Cells
+            .Select((cell, index) => (Cell: cell, Index: index)).Where(x => x.Cell.IsCode)
+            .SelectMany(x => x.Cell.Source.Split('\n').Select(line => line.TrimEnd('\r'))
+                .Select((line, n) => (Line: n + 1, Length: line.Length)).Where(l => l.Length > MaxLineLength)
+                .Select(l => $"{Path.GetFileName(path)} cell {x.Index} line {l.Line}: {l.Length} characters")))
+            .ToList();
+        Assert.True(longLines.Count == 0, $"code lines over {MaxLineLength} characters:\n" + string.Join("\n", longLines));
     }
 
     [Fact]
