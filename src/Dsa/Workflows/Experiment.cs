@@ -64,12 +64,14 @@ public static class Experiment
         bool lastPassIsFinal = validator.Passes > 0 && outcome.Status == TrainingStatus.Completed && spec.Train.ValidateEvery > 0 && spec.Train.Epochs % spec.Train.ValidateEvery == 0;
         if (!lastPassIsFinal) validator.Validate(model, -1, cancellation);
         var result = ap.Compute();
-        ApResultJson.Write(result, run.ValidationAp);
         var predicted = predictions.Compute();
         foreach (var video in predicted)
             PoseTrackWriter.Write(video, Path.Combine(run.PredictionsDir, video.Name), PoseTrackFormat.PoseTrack18);
         var offsets = AlignmentOffsetError.Measure(model, val, cancellation: cancellation);
         offsets?.Write(run.AlignmentOffsets);
+        // results/val_ap.json is what marks a run (and an ablation cell) finished, so it is written last: a job killed
+        // while the predictions or the offset report were being written is rerun, not read back without them.
+        ApResultJson.Write(result, run.ValidationAp);
         return new ExperimentResult(spec.Model, outcome, result, predicted, run, clock.Elapsed, offsets);
     }
 
