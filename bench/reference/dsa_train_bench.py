@@ -16,11 +16,19 @@ One step = forward + JointsMSELoss (0.5 * mean of weighted squared error) + back
 random input [B, T, 3, H, W]; median of --steps after --warmup; peak memory = VmHWM reset before each
 case. A frozen backbone runs under no_grad in eval mode and is not given to Adam (DsaNet.cs).
 
+With --profile (as `dsa bench train --profile`): each step also reads the loss (.item(), as the Trainer
+does), every phase is timed (zero_grad, forward, loss, backward, Adam step, item; the forward split into
+backbone / alignment / head by forward pre-hooks on the aligner's and the head's modules: the model's own
+forward, nothing rewritten), medians over the timed steps go to "profile", and the runtime settings
+(threads, oneDNN, parallel_info, show_config, memory formats) to "settings": the fields of
+TrainStepProfile and TrainRuntimeSettings.
+
 Needs Debian's python3-torch and python3-torchvision (/usr/bin/python3). Writes a JSON list with the
 fields of TrainBenchmarkResult (camelCase) to --json and prints a table.
 """
 import argparse
 import json
+import re
 import statistics
 import time
 
@@ -368,7 +376,98 @@ class DsaNet(nn.Module):
         return self.head(torch.cat(parts, 1))
 
 
-def run_case(case, batch_size, steps, warmup):
+def memory_format(x):
+    """TensorMemoryFormat.Describe: contiguous first (as ours), then channels_last for 4-d, else strided."""
+    if x.is_contiguous():
+        return "contiguous"
+    if x.dim() == 4 and x.is_contiguous(memory_format=torch.channels_last):
+        return "channels_last"
+    return "strided"
+
+
+class ForwardSplitClock:
+    """ForwardSplitClock.cs: the moment the aligner starts (its first module call), and the head's start and end."""
+
+    def __init__(self, model):
+        self.has_aligner = model.aligner is not None
+        self.head_input_format = self.output_format = None
+        self.handles = []
+        if model.aligner is not None:
+            for m in model.aligner.modules():
+                self.handles.append(m.register_forward_pre_hook(self.mark_alignment))
+        self.handles.append(model.head.register_forward_pre_hook(self.head_start))
+        self.handles.append(model.head.register_forward_hook(self.head_end))
+        self.reset()
+
+    def reset(self):
+        self.alignment_start = self.head_started = self.head_ended = None
+
+    def mark_alignment(self, module, inputs):
+        if self.alignment_start is None:
+            self.alignment_start = time.perf_counter()
+
+    def head_start(self, module, inputs):
+        self.head_started = time.perf_counter()
+        if self.head_input_format is None:
+            self.head_input_format = memory_format(inputs[0])
+
+    def head_end(self, module, inputs, output):
+        self.head_ended = time.perf_counter()
+        if self.output_format is None:
+            self.output_format = memory_format(output)
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+
+def summarise_profile(samples, clock):
+    """TrainStepRecorder.Summarise: medians of each phase over the timed steps (seconds)."""
+    def phase(i):
+        return statistics.median(s["marks"][i + 1] - s["marks"][i] for s in samples)
+
+    def part(span):
+        spans = [span(s) for s in samples]
+        return statistics.median(b - a for a, b in spans) if all(x is not None for x in spans) else None
+
+    backbone = part(lambda s: (s["marks"][1], s["alignment"] if s["alignment"] is not None else s["head"][0])
+                    if s["head"][0] is not None else None)
+    alignment = part(lambda s: (s["alignment"], s["head"][0]) if s["alignment"] is not None and s["head"][0] is not None else None)
+    head = part(lambda s: s["head"] if None not in s["head"] else None)
+    return {
+        "zeroGradSeconds": phase(0), "forwardSeconds": phase(1), "lossSeconds": phase(2), "backwardSeconds": phase(3),
+        "optimizerSeconds": phase(4), "itemSeconds": phase(5),
+        "stepSeconds": statistics.median(s["marks"][-1] - s["marks"][0] for s in samples),
+        "backboneSeconds": backbone, "alignmentSeconds": alignment if clock.has_aligner else None, "headSeconds": head,
+        "forwardSplit": "module hooks in the model's forward",  # TrainStepProfile.HooksInForward
+        "gen0Collections": None, "gen1Collections": None, "gen2Collections": None, "gcPauseSeconds": None,
+    }
+
+
+def config_value(pattern, text):
+    m = re.search(pattern, text or "")
+    return m.group(1).strip() if m else None
+
+
+def runtime_settings(frames, clock):
+    """TrainRuntimeSettings: the settings where PyTorch 1.13 and libtorch 2.10 may differ."""
+    parallel = torch.__config__.parallel_info()
+    config = torch.__config__.show()
+    return {
+        "intraOpThreads": torch.get_num_threads(), "interOpThreads": torch.get_num_interop_threads(),
+        "mkldnnAvailable": torch.backends.mkldnn.is_available(), "mkldnnEnabled": bool(torch.backends.mkldnn.enabled),
+        "oneDnnNote": "torch.backends.mkldnn.enabled (PyTorch's default)",
+        "inputMemoryFormat": memory_format(frames), "headInputMemoryFormat": clock.head_input_format,
+        "outputMemoryFormat": clock.output_format,
+        "parallelBackend": config_value(r"ATen parallel backend:\s*([^\r\n]+)", parallel),
+        "cpuCapability": config_value(r"CPU capability usage:\s*([^\r\n]+)", config),
+        "blasInfo": config_value(r"BLAS_INFO=([^,\s]+)", config),
+        "parallelInfo": parallel, "buildConfig": config,
+        "gcServer": None, "gcConcurrent": None, "gcLatencyMode": None,
+    }
+
+
+def run_case(case, batch_size, steps, warmup, profile=False):
     torch.manual_seed(0)
     cfg = case["model"]
     model = DsaNet(cfg)
@@ -385,13 +484,35 @@ def run_case(case, batch_size, steps, warmup):
     frames = torch.randn(*shape)
     targets = torch.rand(batch_size, cfg["joints"], h // 4, w // 4)
     weights = torch.ones(batch_size, cfg["joints"], 1)
+    clock = ForwardSplitClock(model) if profile else None
+    samples = []  # per profiled step: the phases' clock marks and the forward split
 
     def step():
+        if clock is None:
+            optimizer.zero_grad()
+            heatmaps = model(frames)
+            loss = 0.5 * ((heatmaps - targets) * weights.unsqueeze(-1)).pow(2).mean()  # JointsMseLoss.cs
+            loss.backward()
+            optimizer.step()
+            return
+        # The same step with the clock read between phases, and the loss read the Trainer does every step.
+        clock.reset()
+        marks = [time.perf_counter()]
         optimizer.zero_grad()
+        marks.append(time.perf_counter())
         heatmaps = model(frames)
+        marks.append(time.perf_counter())
         loss = 0.5 * ((heatmaps - targets) * weights.unsqueeze(-1)).pow(2).mean()  # JointsMseLoss.cs
+        marks.append(time.perf_counter())
         loss.backward()
+        marks.append(time.perf_counter())
         optimizer.step()
+        marks.append(time.perf_counter())
+        loss.item()
+        marks.append(time.perf_counter())
+        del heatmaps, loss  # what the dispose scope's end does on our side
+        marks.append(time.perf_counter())
+        samples.append({"marks": marks, "alignment": clock.alignment_start, "head": (clock.head_started, clock.head_ended)})
 
     for _ in range(warmup):
         step()
@@ -402,12 +523,29 @@ def run_case(case, batch_size, steps, warmup):
         step()
         times.append(time.perf_counter() - start)
     median = statistics.median(times)
-    return {
+    result = {
         "implementation": f"PyTorch DsaNet mirror (torch {torch.__version__}, torchvision {torchvision.__version__})",
         "case": case["case"], "inputShape": shape, "parameters": params, "trainableParameters": n_trainable,
         "steps": steps, "medianSeconds": median, "minSeconds": min(times), "samplesPerSecond": batch_size / median,
         "peakResidentBytes": peak_resident_bytes(), "peakResetPerCase": reset, "torchThreads": torch.get_num_threads(),
     }
+    if clock is not None:
+        result["profile"] = summarise_profile(samples[-steps:], clock)
+        result["settings"] = runtime_settings(frames, clock)
+        clock.remove()
+    return result
+
+
+def print_profile(r):
+    p, s = r["profile"], r["settings"]
+    ms = lambda v: "-" if v is None else f"{1000 * v:.1f}"  # noqa: E731
+    print(f"  phases (median ms): zero_grad {ms(p['zeroGradSeconds'])}  forward {ms(p['forwardSeconds'])} "
+          f"(backbone {ms(p['backboneSeconds'])}, alignment {ms(p['alignmentSeconds'])}, head {ms(p['headSeconds'])})  "
+          f"loss {ms(p['lossSeconds'])}  backward {ms(p['backwardSeconds'])}  adam {ms(p['optimizerSeconds'])}  "
+          f"item {ms(p['itemSeconds'])}  step {ms(p['stepSeconds'])}")
+    print(f"  settings: intra-op {s['intraOpThreads']}, inter-op {s['interOpThreads']}, {s['parallelBackend']}, "
+          f"oneDNN available {s['mkldnnAvailable']} enabled {s['mkldnnEnabled']}, CPU capability {s['cpuCapability']}, "
+          f"BLAS {s['blasInfo']}, memory format {s['inputMemoryFormat']} / {s['headInputMemoryFormat']} / {s['outputMemoryFormat']}")
 
 
 def main():
@@ -419,6 +557,7 @@ def main():
     parser.add_argument("--threads", type=int, help="torch.set_num_threads (match TorchSharp's)")
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--check-only", action="store_true", help="only build each model and check the parameter counts")
+    parser.add_argument("--profile", action="store_true", help="also time each phase and record the runtime settings (as dsa bench train --profile)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -432,9 +571,11 @@ def main():
             assert n == case["parameters"], f"case {case['case']}: PyTorch mirror has {n} parameters, TorchSharp {case['parameters']}"
             print(f"{case['case']:<22} {n} parameters (equal)")
             continue
-        r = run_case(case, args.batch_size, args.steps, args.warmup)
+        r = run_case(case, args.batch_size, args.steps, args.warmup, args.profile)
         print(f"PyTorch {r['case']:<22} {r['samplesPerSecond']:8.2f} samples/s  median step {r['medianSeconds']:.3f} s  "
               f"peak {r['peakResidentBytes'] / 1048576:.0f} MiB  {r['torchThreads']} threads  {r['parameters']} parameters")
+        if args.profile:
+            print_profile(r)
         results.append(r)
     if args.json:
         with open(args.json, "w") as f:

@@ -8,9 +8,10 @@ using Dsa.Workflows;
 namespace Dsa.Cli.Commands;
 
 /// <summary>
-/// `dsa bench train [--json FILE] [--batch-size 16] [--steps N] [--compare]`: training samples/second and
+/// `dsa bench train [--json FILE] [--batch-size 16] [--steps N] [--compare] [--profile]`: training samples/second and
 /// peak memory of cpu-small DSA, the single-frame baseline and DSA with a frozen backbone; with --compare
-/// the same models in PyTorch (bench/reference/dsa_train_bench.py) at the same thread count, side by side.
+/// the same models in PyTorch (bench/reference/dsa_train_bench.py) at the same thread count, side by side; with
+/// --profile each step's phases and the runtime settings, both sides.
 /// </summary>
 internal static class BenchTrainCommand
 {
@@ -28,10 +29,11 @@ internal static class BenchTrainCommand
         var python = new Option<string?>("--python") { Description = "Python interpreter for --compare (default: the first of /usr/bin/python3, python3 that imports torchvision)." };
         var script = new Option<FileInfo?>("--reference-script") { Description = $"Path of the PyTorch mirror (default: {ReferenceScript} above the current or the program's folder)." };
         var deform = new Option<DeformConvImplementation>("--deform") { Description = "Implementation of the deformable convolutions: Auto (the im2col kernel on CPU float32), Im2Col or GridSample (the libtorch route).", DefaultValueFactory = _ => DeformConvImplementation.Auto };
+        var profile = new Option<bool>("--profile") { Description = "Also time each step's phases (zero_grad, forward: backbone / alignment / head, loss, backward, Adam, loss.item()), count the .NET GCs, and record the runtime settings (threads, oneDNN, BLAS, CPU capability, memory formats); with --compare the PyTorch mirror's too, side by side. Each profiled step also reads the loss, as training does." };
         var compareDeform = new Option<bool>("--compare-deform") { Description = "Also time every case with its deformable convolutions on the grid_sample route, the steps alternating with --deform's on the same model, and print the ratio." };
         var command = new Command("train", "Training throughput (forward+backward+Adam on random cpu-small input) and peak memory: DSA, single-frame, DSA with frozen backbone.")
         {
-            json, models, batchSize, steps, warmup, threads, compare, python, script, deform, compareDeform,
+            json, models, batchSize, steps, warmup, threads, compare, python, script, deform, compareDeform, profile,
         };
         command.SetAction(parse =>
         {
@@ -53,7 +55,7 @@ internal static class BenchTrainCommand
             string gridSampleNote = TrainBenchmark.DeformNote(DeformConvImplementation.GridSample);
             var timed = TrainBenchmark.Run(cases, b, n, w, parse.GetValue(threads),
                 new InlineProgress<TrainBenchmarkResult>(r => Console.WriteLine($"TorchSharp {r.Case,-20} {r.SamplesPerSecond,8:F2} samples/s  median step {r.MedianSeconds:F3} s  peak {r.PeakResidentBytes / 1048576.0:F0} MiB  {r.TorchThreads} threads{(r.Implementation.Contains(gridSampleNote) ? "  (deformable convolutions: grid_sample)" : "")}")),
-                deformation, parse.GetValue(compareDeform));
+                deformation, parse.GetValue(compareDeform), parse.GetValue(profile));
             bool compared = parse.GetValue(compareDeform) && deformation != DeformConvImplementation.GridSample;
             var ours = compared ? timed.Where(r => !r.Implementation.Contains(gridSampleNote)).ToList() : timed;
             var gridSampleDeform = compared ? timed.Where(r => r.Implementation.Contains(gridSampleNote)).ToList() : null;
@@ -73,7 +75,7 @@ internal static class BenchTrainCommand
                     if (modelsFile is null) File.WriteAllText(casesPath, casesJson);
                     try
                     {
-                        reference = TrainBenchmark.RunPyTorchReference(interpreter, scriptPath, casesPath, b, n, w, ours[0].TorchThreads);
+                        reference = TrainBenchmark.RunPyTorchReference(interpreter, scriptPath, casesPath, b, n, w, ours[0].TorchThreads, parse.GetValue(profile));
                     }
                     catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException)
                     {
@@ -92,6 +94,11 @@ internal static class BenchTrainCommand
                 return 1;
             }
             Console.Write(report.FormatTable());
+            if (report.FormatProfile() is { Length: > 0 } profileTable)
+            {
+                Console.WriteLine();
+                Console.Write(profileTable);
+            }
             if (report.MedianRatioToGridSampleDeform is not null)
                 foreach (var (name, ratio) in report.MedianRatioToGridSampleDeform)
                     Console.WriteLine($"{name,-20} step with the im2col kernel / with the grid_sample route = {ratio:F2}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dsa.Nn;
@@ -30,9 +31,11 @@ public static class TrainBenchmark
     /// <param name="compareDeform">Also time each case with the deformable convolutions on the grid_sample route,
     /// its steps alternating with the <paramref name="deform"/> ones on the same model: those results follow each case's
     /// own, their implementation marked with <see cref="DeformNote"/>(GridSample).</param>
+    /// <param name="profile">Also time each step's phases and the forward's parts, read the loss every step (as the
+    /// Trainer does) and record the runtime settings: <see cref="TrainBenchmarkResult.Profile"/> and <see cref="TrainBenchmarkResult.Settings"/>.</param>
     public static IReadOnlyList<TrainBenchmarkResult> Run(IEnumerable<TrainBenchmarkCase> cases, int batchSize, int steps, int warmup = 2,
         int? threads = null, IProgress<TrainBenchmarkResult>? progress = null, DeformConvImplementation deform = DeformConvImplementation.Auto,
-        bool compareDeform = false)
+        bool compareDeform = false, bool profile = false)
     {
         if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"threads must be >= 1; got {threads}.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be >= 1; got {batchSize}.");
@@ -44,7 +47,7 @@ public static class TrainBenchmark
             : new[] { deform };
         var results = new List<TrainBenchmarkResult>();
         foreach (var c in cases)
-            foreach (var result in RunCase(c, batchSize, steps, warmup, implementations))
+            foreach (var result in RunCase(c, batchSize, steps, warmup, implementations, profile))
             {
                 results.Add(result);
                 progress?.Report(result);
@@ -64,7 +67,7 @@ public static class TrainBenchmark
     }
 
     private static IEnumerable<TrainBenchmarkResult> RunCase(TrainBenchmarkCase c, int batchSize, int steps, int warmup,
-        IReadOnlyList<DeformConvImplementation> implementations)
+        IReadOnlyList<DeformConvImplementation> implementations, bool profile)
     {
         torch.manual_seed(0);
         var m = c.Model;
@@ -76,26 +79,61 @@ public static class TrainBenchmark
         using var frames = torch.randn(new long[] { batchSize, m.FrameCount, 3, m.InputHeight, m.InputWidth }); // [B, T, 3, H, W]
         using var targets = torch.rand(batchSize, m.Joints, h, w);                                 // [B, J, h, w]
         using var weights = torch.ones(batchSize, m.Joints, 1);                                    // [B, J, 1]
+        using var clock = profile ? new ForwardSplitClock(model) : null;
+        var recorders = implementations.Select(_ => clock is null ? null : new TrainStepRecorder(clock)).ToList();
 
-        Action Step(DeformConvImplementation deform) => () =>
+        // The same step with or without a recorder; the recorder only reads the clock between the phases, and adds the
+        // loss read (.item()) that the Trainer does every step, so that its cost shows.
+        Action Step(DeformConvImplementation deform, TrainStepRecorder? recorder) => () =>
         {
             DeformConv.SetImplementation(model, deform);
-            using var scope = torch.NewDisposeScope();
-            optimizer.zero_grad();
-            var heatmaps = model.forward(frames);
-            var loss = JointsMseLoss.Compute(heatmaps, targets, weights);
-            loss.backward();
-            optimizer.step();
+            recorder?.Begin();
+            using (var scope = torch.NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                recorder?.Mark();
+                var heatmaps = model.forward(frames);
+                recorder?.Mark();
+                var loss = JointsMseLoss.Compute(heatmaps, targets, weights);
+                recorder?.Mark();
+                loss.backward();
+                recorder?.Mark();
+                optimizer.step();
+                recorder?.Mark();
+                if (recorder is not null)
+                {
+                    _ = loss.item<float>();
+                    recorder.Mark();
+                }
+            }
+            recorder?.End();
         };
 
         var timings = implementations.Count == 1
-            ? new[] { StepTimer.Measure(Step(implementations[0]), warmup, steps) with { PeakResidentBytes = null } }
-            : StepTimer.MeasureAlternating(implementations.Select(Step).ToList(), warmup, steps);
+            ? new[] { StepTimer.Measure(Step(implementations[0], recorders[0]), warmup, steps) with { PeakResidentBytes = null } }
+            : StepTimer.MeasureAlternating(implementations.Select((d, i) => Step(d, recorders[i])).ToList(), warmup, steps);
         long parameters = ModelComplexity.CountParameters(model), trainableCount = trainable.Sum(p => p.numel());
-        return implementations.Zip(timings, (deform, t) => new TrainBenchmarkResult($"{Implementation} ({TorchRuntime.Describe()}{DeformNote(deform)})", c.Name,
+        var settings = clock is null ? null : Settings(frames, clock);
+        return implementations.Select((deform, i) => new TrainBenchmarkResult($"{Implementation} ({TorchRuntime.Describe()}{DeformNote(deform)})", c.Name,
             new long[] { batchSize, m.FrameCount, 3, m.InputHeight, m.InputWidth }, parameters, trainableCount,
-            steps, t.MedianSeconds, t.FastestSeconds, batchSize / t.MedianSeconds, t.PeakResidentBytes ?? PeakResidentSet.Read(), t.PeakReset,
-            torch.get_num_threads())).ToList();
+            steps, timings[i].MedianSeconds, timings[i].FastestSeconds, batchSize / timings[i].MedianSeconds,
+            timings[i].PeakResidentBytes ?? PeakResidentSet.Read(), timings[i].PeakReset, torch.get_num_threads(),
+            recorders[i]?.Summarise(steps), settings)).ToList();
+    }
+
+    /// <summary>The settings a profiled case ran under (see <see cref="TrainRuntimeSettings"/>).</summary>
+    private static TrainRuntimeSettings Settings(Tensor frames, ForwardSplitClock clock)
+    {
+        string? parallel = LibtorchBuildInfo.ParallelInfo(), config = LibtorchBuildInfo.BuildConfig();
+        var decision = OneDnnConvolutions.Decision;
+        bool frozenForwardsSwitch = OneDnnConvolutions.GradientFreeForwardsAllowed && decision.FaultMeasured;
+        string note = $"{decision}; a frozen backbone's gradient-free forward {(frozenForwardsSwitch ? "turns oneDNN on" : "keeps this setting")}";
+        return new TrainRuntimeSettings(torch.get_num_threads(), torch.get_num_interop_threads(), LibtorchBuildInfo.MkldnnAvailable(),
+            OneDnnConvolutions.Enabled, note, TensorMemoryFormat.Describe(frames), clock.HeadInputFormat, clock.OutputFormat,
+            LibtorchBuildInfo.ParallelBackend(parallel), LibtorchBuildInfo.CpuCapability(config), LibtorchBuildInfo.BlasInfo(config),
+            parallel, config, GCSettings.IsServerGC,
+            // Workstation GC runs in the background (concurrent) unless the latency mode is Batch.
+            GCSettings.LatencyMode != GCLatencyMode.Batch, GCSettings.LatencyMode.ToString());
     }
 
     /// <summary>
@@ -110,14 +148,17 @@ public static class TrainBenchmark
         }).ToList(), JsonOptions);
 
     /// <summary>Runs the PyTorch mirror on a cases file and parses its JSON (results with the same fields).</summary>
+    /// <param name="profile">Pass --profile: the mirror then times the same phases and reports its settings.</param>
     public static IReadOnlyList<TrainBenchmarkResult> RunPyTorchReference(string python, string script, string casesPath,
-        int batchSize, int steps, int warmup, int threads)
+        int batchSize, int steps, int warmup, int threads, bool profile = false)
     {
-        return ReferenceScript.Run<TrainBenchmarkResult>(python, script, new[]
+        var arguments = new List<string>
         {
             "--cases", casesPath, "--batch-size", batchSize.ToString(), "--steps", steps.ToString(),
             "--warmup", warmup.ToString(), "--threads", threads.ToString(),
-        }, JsonOptions);
+        };
+        if (profile) arguments.Add("--profile");
+        return ReferenceScript.Run<TrainBenchmarkResult>(python, script, arguments, JsonOptions);
     }
 
     private sealed record CaseRecord(string Case, ModelConfig Model, long Parameters, long TrainableParameters);

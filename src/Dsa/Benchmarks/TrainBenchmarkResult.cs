@@ -9,5 +9,9 @@ namespace Dsa.Benchmarks;
 /// <param name="MedianSeconds">Median wall time of one step.</param>
 /// <param name="SamplesPerSecond">Batch size / median step time.</param>
 /// <param name="PeakResidentBytes">Process VmHWM while the case ran (reset before it where the kernel allows: <paramref name="PeakResetPerCase"/>).</param>
+/// <param name="Profile">With --profile: the step's phases (then each step also reads the loss, as the Trainer does); null otherwise,
+/// and in files written before the option (so they still read).</param>
+/// <param name="Settings">With --profile: the thread pools, oneDNN, BLAS, CPU capability and memory formats the step ran under.</param>
 public sealed record TrainBenchmarkResult(string Implementation, string Case, long[] InputShape, long Parameters, long TrainableParameters,
-    int Steps, double MedianSeconds, double MinSeconds, double SamplesPerSecond, long PeakResidentBytes, bool PeakResetPerCase, int TorchThreads);
+    int Steps, double MedianSeconds, double MinSeconds, double SamplesPerSecond, long PeakResidentBytes, bool PeakResetPerCase, int TorchThreads,
+    TrainStepProfile? Profile = null, TrainRuntimeSettings? Settings = null);

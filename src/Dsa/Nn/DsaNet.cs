@@ -24,6 +24,16 @@ public sealed class DsaNet : nn.Module<Tensor, Tensor>
     public HRNet Backbone => backbone;
 
     /// <summary>
+    /// The alignment modules (none for the single-frame baseline) and the head, read-only: so that a benchmark can hook
+    /// their calls and time the parts of <see cref="forward(Tensor)"/> as it runs (TrainBenchmark's --profile) without
+    /// a second forward written beside this one.
+    /// </summary>
+    public IReadOnlyList<nn.Module<Tensor, Tensor, Tensor>> Aligners => aligners.ToList();
+
+    /// <inheritdoc cref="Aligners"/>
+    public PoseHead Head => head;
+
+    /// <summary>
     /// The state-dict entries a single-frame model and this one have in common (the backbone and the head), under
     /// their full names: what a warm start copies. The alignment modules are this model's own.
     /// </summary>
