@@ -58,6 +58,10 @@ public sealed class TrainingLoop : IDisposable
         Start(resume);
         budget.Restart();
         window.Restart();
+        // A run resumed from a checkpoint that already holds its step limit is finished: the limit is checked after each
+        // step, so without this it would train one step more (a re-run ablation cell did: 301 steps, another mAP).
+        if (config.MaxSteps is { } limit && step >= limit)
+            return Stop(TrainingStatus.BudgetExhausted, startEpoch, skip, $"Step limit {limit} reached before (checkpoint at step {step}).", save: false);
         for (int epoch = startEpoch; epoch < config.Epochs; epoch++)
         {
             double lr = SetLearningRate(epoch);

@@ -45,6 +45,24 @@ public class ResumeLogTests
     }
 
     [Fact]
+    public void ResumingARunThatReachedItsStepLimitTrainsNothingMore()
+    {
+        using var dir = new TempDir();
+        string runDir = Path.Combine(dir.Path, "run");
+        Train(runDir, resume: false, stopAfter: 2);
+        string checkpoint = RunFolder.At(runDir).LastCheckpoint;
+        var bytes = File.ReadAllBytes(checkpoint);
+
+        var outcome = Train(runDir, resume: true, stopAfter: 2);
+        Assert.Equal(TrainingStatus.BudgetExhausted, outcome.Status);
+        Assert.Equal(2, outcome.Steps);
+        Assert.Empty(outcome.StepLosses);
+        Assert.Equal(bytes, File.ReadAllBytes(checkpoint)); // the weights and optimiser state are untouched
+        Assert.Equal(new long[] { 1, 2 },
+            MetricsLog.Read(Path.Combine(runDir, "log.jsonl")).Where(e => e.Kind == TrainingEventKind.Step).Select(e => e.Step));
+    }
+
+    [Fact]
     public void DamageBeforeTheLastLineIsAnErrorNamingTheLine()
     {
         using var dir = new TempDir();
