@@ -192,10 +192,10 @@ internal sealed unsafe class DeformableIm2Col
                         int c = runChannel[r];
                         long column = at + runColumn[r];
                         if (gradImage is null)
-                            Correlate<TLanes>(gradColumns + column, columns + column, c00 + c, c01 + c, c10 + c, c11 + c,
-                                w00, w01, w10, w11, runLength[r], ref d00, ref d01, ref d10, ref d11);
+                            Spread<TLanes, WithoutImageGradient>(gradColumns + column, columns + column, c00 + c, c01 + c, c10 + c, c11 + c,
+                                null, null, null, null, w00, w01, w10, w11, runLength[r], ref d00, ref d01, ref d10, ref d11);
                         else
-                            Spread<TLanes>(gradColumns + column, columns + column, c00 + c, c01 + c, c10 + c, c11 + c,
+                            Spread<TLanes, WithImageGradient>(gradColumns + column, columns + column, c00 + c, c01 + c, c10 + c, c11 + c,
                                 gradImage + t.Spread00[q] + c, gradImage + t.Spread01[q] + c, gradImage + t.Spread10[q] + c, gradImage + t.Spread11[q] + c,
                                 w00, w01, w10, w11, runLength[r], ref d00, ref d01, ref d10, ref d11);
                     }
@@ -313,13 +313,17 @@ internal sealed unsafe class DeformableIm2Col
     }
 
     /// <summary>
-    /// For c &lt; length: column[c] = the blend of the corners a, b, e, f with weights w..; q..[c] += w.. * gradient[c]
-    /// (the corners' image gradients, or the sink); d.. += the sum of gradient[c] * corner value.
+    /// For c &lt; length: column[c] = the blend of the corners a, b, e, f with weights w..; d.. += the sum of gradient[c] *
+    /// corner value; and where <typeparamref name="TImage"/> wants the image gradient, q..[c] += w.. * gradient[c] (the
+    /// corners' image gradients, or the sink). <typeparamref name="TImage"/> is a struct, so the JIT compiles one copy per
+    /// choice with the test folded away: the inner loop carries no branch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Spread<TLanes>(float* gradient, float* column, float* a, float* b, float* e, float* f, float* qa, float* qb, float* qe, float* qf,
+    private static void Spread<TLanes, TImage>(float* gradient, float* column, float* a, float* b, float* e, float* f,
+        float* qa, float* qb, float* qe, float* qf,
         float w00, float w01, float w10, float w11, int length, ref float d00, ref float d01, ref float d10, ref float d11)
         where TLanes : struct, ILanes<TLanes>
+        where TImage : struct, IImageGradient
     {
         int c = 0;
         if (length >= TLanes.Count)
@@ -342,10 +346,13 @@ internal sealed unsafe class DeformableIm2Col
                 value = TLanes.MultiplyAdd(ve, v10, value);
                 value = TLanes.MultiplyAdd(vf, v11, value);
                 TLanes.Store(value, column + c);
-                TLanes.Store(TLanes.MultiplyAdd(g, v00, TLanes.Load(qa + c)), qa + c);
-                TLanes.Store(TLanes.MultiplyAdd(g, v01, TLanes.Load(qb + c)), qb + c);
-                TLanes.Store(TLanes.MultiplyAdd(g, v10, TLanes.Load(qe + c)), qe + c);
-                TLanes.Store(TLanes.MultiplyAdd(g, v11, TLanes.Load(qf + c)), qf + c);
+                if (TImage.Wanted)
+                {
+                    TLanes.Store(TLanes.MultiplyAdd(g, v00, TLanes.Load(qa + c)), qa + c);
+                    TLanes.Store(TLanes.MultiplyAdd(g, v01, TLanes.Load(qb + c)), qb + c);
+                    TLanes.Store(TLanes.MultiplyAdd(g, v10, TLanes.Load(qe + c)), qe + c);
+                    TLanes.Store(TLanes.MultiplyAdd(g, v11, TLanes.Load(qf + c)), qf + c);
+                }
             }
             d00 += TLanes.Sum(s00);
             d01 += TLanes.Sum(s01);
@@ -360,56 +367,20 @@ internal sealed unsafe class DeformableIm2Col
             d10 += g * e[c];
             d11 += g * f[c];
             column[c] = w00 * a[c] + w01 * b[c] + w10 * e[c] + w11 * f[c];
-            qa[c] += w00 * g;
-            qb[c] += w01 * g;
-            qe[c] += w10 * g;
-            qf[c] += w11 * g;
+            if (TImage.Wanted)
+            {
+                qa[c] += w00 * g;
+                qb[c] += w01 * g;
+                qe[c] += w10 * g;
+                qf[c] += w11 * g;
+            }
         }
     }
 
-    /// <summary><see cref="Spread{TLanes}"/> without the image gradient (the input wants none).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Correlate<TLanes>(float* gradient, float* column, float* a, float* b, float* e, float* f,
-        float w00, float w01, float w10, float w11, int length, ref float d00, ref float d01, ref float d10, ref float d11)
-        where TLanes : struct, ILanes<TLanes>
-    {
-        int c = 0;
-        if (length >= TLanes.Count)
-        {
-            TLanes v00 = TLanes.Broadcast(w00), v01 = TLanes.Broadcast(w01), v10 = TLanes.Broadcast(w10), v11 = TLanes.Broadcast(w11);
-            TLanes s00 = default, s01 = default, s10 = default, s11 = default;
-            for (; c <= length - TLanes.Count; c += TLanes.Count)
-            {
-                var g = TLanes.Load(gradient + c);
-                var va = TLanes.Load(a + c);
-                var vb = TLanes.Load(b + c);
-                var ve = TLanes.Load(e + c);
-                var vf = TLanes.Load(f + c);
-                s00 = TLanes.MultiplyAdd(g, va, s00);
-                s01 = TLanes.MultiplyAdd(g, vb, s01);
-                s10 = TLanes.MultiplyAdd(g, ve, s10);
-                s11 = TLanes.MultiplyAdd(g, vf, s11);
-                var value = TLanes.Multiply(va, v00);
-                value = TLanes.MultiplyAdd(vb, v01, value);
-                value = TLanes.MultiplyAdd(ve, v10, value);
-                value = TLanes.MultiplyAdd(vf, v11, value);
-                TLanes.Store(value, column + c);
-            }
-            d00 += TLanes.Sum(s00);
-            d01 += TLanes.Sum(s01);
-            d10 += TLanes.Sum(s10);
-            d11 += TLanes.Sum(s11);
-        }
-        for (; c < length; c++)
-        {
-            float g = gradient[c];
-            d00 += g * a[c];
-            d01 += g * b[c];
-            d10 += g * e[c];
-            d11 += g * f[c];
-            column[c] = w00 * a[c] + w01 * b[c] + w10 * e[c] + w11 * f[c];
-        }
-    }
+    /// <summary>Whether <see cref="Spread{TLanes, TImage}"/> also scatters the image gradient (the input may want none).</summary>
+    private interface IImageGradient { static abstract bool Wanted { get; } }
+    private readonly struct WithImageGradient : IImageGradient { public static bool Wanted => true; }
+    private readonly struct WithoutImageGradient : IImageGradient { public static bool Wanted => false; }
 
     /// <summary>
     /// The sampling points of one tap at the positions of one band, as columns of a worker's scratch: per position the
