@@ -94,13 +94,17 @@ public static class AblationGrid
         CancellationToken cancellation = default)
     {
         var plan = AblationPlan.Read(planDir);
+        var ranHere = new Dictionary<(string Row, int Seed), AblationCell>();
         foreach (var cell in plan.Cells)
         {
             cancellation.ThrowIfCancellationRequested();
             var cellProgress = progress is null ? null : new InlineProgress<TrainingEvent>(e => progress.Report((cell.Row, cell.Seed, e)));
-            RunCell(planDir, cell.Index, cellProgress, cancellation);
+            ranHere[(cell.Row, cell.Seed)] = RunCell(planDir, cell.Index, cellProgress, cancellation);
         }
-        return Collect(planDir);
+        // Collect reads every finished cell back from its folder, which does not keep the time it took: the cells this
+        // process ran keep theirs (a cell finished before reads back with 0 seconds).
+        var collected = Collect(planDir);
+        return collected with { Finished = collected.Finished.Select(c => ranHere.GetValueOrDefault((c.Row, c.Seed), c)).ToList() };
     }
 
     /// <summary>The finished cells (never a partial one) and the state of every other, with its last error or lock owner.</summary>

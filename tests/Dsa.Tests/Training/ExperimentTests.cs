@@ -113,6 +113,7 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         var train = TinySyntheticSet.Train with { ValidateEvery = 0 };
         var cells = AblationRunner.Run(new AblationGridSpec(rows, new[] { 1, 2 }, TinySyntheticSet.Model, train, set.Data, dir.Path));
         Assert.Equal(4, cells.Count);
+        Assert.All(cells, c => Assert.True(c.Seconds > 0, $"{c.Row} seed {c.Seed}: trained here, so its time is known"));
         var summary = AblationRunner.Summarise(cells, rows);
         Assert.Equal(new[] { "complete", "single-frame" }, summary.Select(s => s.Row));
         foreach (var s in summary)
@@ -134,6 +135,7 @@ public class ExperimentTests : IClassFixture<TinySyntheticSet>
         var again = AblationRunner.Run(new AblationGridSpec(rows, new[] { 1, 2 }, TinySyntheticSet.Model, train, set.Data, dir.Path));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(checkpoint));
         Assert.Equal(cells.Select(c => Math.Round(c.Map, 9)), again.Select(c => Math.Round(c.Map, 9)));
+        Assert.All(again, c => Assert.Equal(0, c.Seconds)); // read back: not timed in this process
     }
 
     [Fact]
