@@ -21,6 +21,7 @@ internal sealed class TrainingOptions
     public Option<double?> Clip { get; } = new("--clip") { Description = "Clip the gradient norm to this value" };
     public Option<bool?> CoarseToFine { get; } = new("--coarse-to-fine") { Description = "true or false: the U-Net's decoder carries each coarser level's motion down (our reading of 'global-to-local'; default: the preset's)" };
     public Option<bool?> IdentityStart { get; } = new("--identity-start") { Description = "true or false: every alignment module starts as the identity, so step 0 computes r/m alignment (our choice; default: the preset's)" };
+    public Option<double?> AnnotatedFlowNoise { get; } = new("--annotated-flow-noise") { Description = "A diagnostic, not the paper: noise (heatmap px, std per component) added to the annotated motion the ground-truth rows warp by" };
     public Option<bool> FreezeBackbone { get; } = new("--freeze-backbone") { Description = "Keep the backbone fixed (the paper does not say; DCPose freezes)" };
     public Option<string?> BackboneWeights { get; } = new("--backbone-weights") { Description = "Official HRNet COCO checkpoint (.pth) for the backbone (strict; final layer dropped)" };
     public Option<int?> MaxSamples { get; } = new("--max-samples") { Description = "Train on the first N samples only" };
@@ -33,7 +34,7 @@ internal sealed class TrainingOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, WarmStartSupportShare, OffsetSupervision, Clip, CoarseToFine, IdentityStart, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Steps, Device, Threads, ValidateEvery, Force })
+        foreach (var o in new Option[] { Preset, Data, Epochs, BatchSize, LearningRate, DecayGamma, DecayEvery, PredictorLrFactor, WarmStartSupportShare, OffsetSupervision, Clip, CoarseToFine, IdentityStart, AnnotatedFlowNoise, FreezeBackbone, BackboneWeights, MaxSamples, Minutes, Steps, Device, Threads, ValidateEvery, Force })
             command.Options.Add(o);
     }
 
@@ -45,6 +46,7 @@ internal sealed class TrainingOptions
             FreezeBackbone = parse.GetValue(FreezeBackbone) || model.FreezeBackbone,
             CoarseToFine = parse.GetValue(CoarseToFine) ?? model.CoarseToFine,
             IdentityStart = parse.GetValue(IdentityStart) ?? model.IdentityStart,
+            AnnotatedFlowNoise = parse.GetValue(AnnotatedFlowNoise) ?? model.AnnotatedFlowNoise,
         };
     }
 

@@ -47,7 +47,7 @@ public static class AlignmentOffsetError
                 // the motion their field leaves out (the translation: each joint's own motion minus the person's mean).
                 var flows = model.Config.NeedsAnnotatedMotion
                     ? JointMotionBatch.Build(samples, encoded.Select(e => e.Meta).ToList(), motion, offsets, model.Config.Joints, pipeline.Codec)
-                        .DenseFlow(model.Config.HeatmapSize.Height, model.Config.HeatmapSize.Width, model.Config.AnnotatedFlowSigma())
+                        .DenseFlow(model.Config.HeatmapSize.Height, model.Config.HeatmapSize.Width, model.Config.AnnotatedFlowSigma(), model.Config.AnnotatedFlowNoise)
                     : null;
                 using var output = model.Run(frames, trace: true, supportFlows: flows);
                 for (int f = 0; f < offsets.Count; f++)

@@ -37,7 +37,7 @@ public static class PosePredictor
                 using var frames = batch.Frames.to(model.parameters().First().device);
                 using var annotated = motion is null ? null : JointMotionBatch.Build(batch.Indices.Select(i => dataset[i]).ToList(), batch.Meta,
                     motion, model.Config.SupportOffsets, model.Config.Joints, pipeline.Codec);
-                using var flows = annotated?.DenseFlow(h, w, model.Config.AnnotatedFlowSigma());                  // [B, T-1, 2, h, w]
+                using var flows = annotated?.DenseFlow(h, w, model.Config.AnnotatedFlowSigma(), model.Config.AnnotatedFlowNoise);                  // [B, T-1, 2, h, w]
                 using var heatmaps = model.forward(frames, flows); // [B, J, h, w]
                 var decoded = pipeline.Codec.Decode(heatmaps, batch.Meta.Select(m => m.ImageToInput).ToList());
                 for (int i = 0; i < batch.Count; i++)

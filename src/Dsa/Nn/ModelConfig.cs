@@ -98,6 +98,15 @@ public sealed record ModelConfig
         _ => throw new InvalidOperationException($"Alignment {Alignment} does not warp by the annotated motion."),
     };
 
+    /// <summary>
+    /// A diagnostic knob of the ground-truth rows, not in the paper: the standard deviation, in heatmap pixels per
+    /// component, of Gaussian noise added to each annotated joint's displacement before the field is made
+    /// (<see cref="Dsa.Data.Pipeline.JointMotionBatch.DenseFlow"/>). It asks how close to the true motion an alignment
+    /// must come before it pays: the learned alignment's error is measured in the same pixels. The noise is fixed per
+    /// sample, supporting frame and joint (the same at every epoch and at evaluation). 0: exact.
+    /// </summary>
+    public double AnnotatedFlowNoise { get; init; }
+
     /// <summary>Heatmap size = input / 4 (HRNet's stride).</summary>
     public (int Height, int Width) HeatmapSize => (InputHeight / 4, InputWidth / 4);
 
@@ -108,6 +117,8 @@ public sealed record ModelConfig
             throw new ArgumentException($"ModelConfig.InputHeight/InputWidth = {InputHeight}x{InputWidth}: HRNet needs sides that are positive multiples of 32 (e.g. 384x288, 256x192, 128x96).");
         if (Joints <= 0) throw new ArgumentException($"ModelConfig.Joints = {Joints} must be positive.");
         if (SupportOffsets.Contains(0)) throw new ArgumentException("ModelConfig.SupportOffsets must not contain 0 (the key frame is always frame 0).");
+        if (!(AnnotatedFlowNoise >= 0) || double.IsInfinity(AnnotatedFlowNoise))
+            throw new ArgumentException($"ModelConfig.AnnotatedFlowNoise = {AnnotatedFlowNoise}: must be finite and >= 0 (heatmap pixels).");
         if (SupportOffsets.Distinct().Count() != SupportOffsets.Count) throw new ArgumentException($"ModelConfig.SupportOffsets has duplicates: [{string.Join(", ", SupportOffsets)}].");
         if (AlignmentScales < 1) throw new ArgumentException($"ModelConfig.AlignmentScales = {AlignmentScales} must be >= 1.");
         var (h, w) = HeatmapSize;

@@ -243,7 +243,7 @@ public sealed class TrainingLoop : IDisposable
         var (h, w) = model.Config.HeatmapSize;
         var flows = model.Config.NeedsAnnotatedMotion
             ? (batch.Motion ?? throw new InvalidOperationException("Ground-truth-flow alignment needs each batch's annotated motion; " +
-                "the training data was built without a JointMotionSource.")).DenseFlow(h, w, model.Config.AnnotatedFlowSigma())
+                "the training data was built without a JointMotionSource.")).DenseFlow(h, w, model.Config.AnnotatedFlowSigma(), model.Config.AnnotatedFlowNoise)
             : null;
         if (config.OffsetSupervision > 0 && batch.Motion is { } motion && !model.Config.IsSingleFrame)
         {

@@ -67,6 +67,43 @@ public sealed class GroundTruthFlowTests : IClassFixture<TinySyntheticSet>
     }
 
     [Fact]
+    public void NoisyMotionIsTheSameForTheSameSampleDifferentPerSampleAndOfTheAskedSize()
+    {
+        // B = 2 samples, S = 1, J = 1 joint, labelled in both; the translation's field is that joint's displacement.
+        JointMotionBatch Batch(ulong first, ulong second) => new(torch.tensor(new float[] { 3, 4, 3, 4 }, [2, 1, 1, 2]),
+            torch.tensor(new float[] { 1, -2, 1, -2 }, [2, 1, 1, 2]), torch.ones(2, 1, 1), new[] { first, second });
+        using var motion = Batch(11, 12);
+        double sigma = double.PositiveInfinity, noise = 0.75;
+        var exact = motion.DenseFlow(8, 6, sigma);                                  // [2, 1, 2, 8, 6]
+        var noisy = motion.DenseFlow(8, 6, sigma, noise);
+        for (int i = 0; i < 2; i++)
+            for (int c = 0; c < 2; c++)
+            {
+                double expected = (c == 0 ? 1 : -2) + noise * JointMotionBatch.StandardNormal((ulong)(11 + i), c);
+                Assert.True(noisy[i, 0, c].allclose(torch.full(8, 6, (float)expected), atol: 1e-5), $"sample {i}, component {c}");
+            }
+        Assert.False(noisy[0].allclose(noisy[1]));                                  // each sample its own noise
+        using (var again = Batch(11, 12)) Assert.True(again.DenseFlow(8, 6, sigma, noise).allclose(noisy, rtol: 0, atol: 0)); // fixed per sample
+        Assert.True(motion.DenseFlow(8, 6, sigma, 0).allclose(exact, rtol: 0, atol: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => motion.DenseFlow(8, 6, sigma, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => motion.DenseFlow(8, 6, sigma, double.NaN));
+        using (var keyless = new JointMotionBatch(motion.Positions.clone(), motion.Displacements.clone(), motion.Mask.clone()))
+            Assert.Throws<InvalidOperationException>(() => keyless.DenseFlow(8, 6, sigma, noise));
+        Assert.Contains("AnnotatedFlowNoise", Assert.Throws<ArgumentException>(() => (ModelPresets.CpuSmall with { AnnotatedFlowNoise = -0.5 }).Validate()).Message);
+    }
+
+    [Fact]
+    public void TheNoiseIsStandardNormal()
+    {
+        // 40,000 draws from 200 keys: mean 0 and standard deviation 1 to within a few standard errors (deterministic draws).
+        var draws = Enumerable.Range(0, 200).SelectMany(k => Enumerable.Range(0, 200).Select(i => JointMotionBatch.StandardNormal((ulong)k * 7919UL, i))).ToArray();
+        double mean = draws.Average(), std = Math.Sqrt(draws.Sum(x => (x - mean) * (x - mean)) / (draws.Length - 1));
+        Assert.InRange(mean, -0.02, 0.02);
+        Assert.InRange(std, 0.98, 1.02);
+        Assert.InRange(draws.Count(x => Math.Abs(x) < 1) / (double)draws.Length, 0.672, 0.693); // 68.3 % within one sigma
+    }
+
+    [Fact]
     public void TheRowIsUnalignedConcatenationWarpedByTheFlowAndRefusesToRunWithoutIt()
     {
         var row = Ablations.Get("ground-truth-flow").Apply(TinySyntheticSet.Model);
