@@ -146,8 +146,7 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
         {
             int n = unit / plan.Segments;
             float* image = imagesAt + worker * bufferSize, table = tablesAt + worker * tableSize;
-            Transpose(xAt + n * imageSize, plan.Pixels, image, plan.Channels, plan.Channels, plan.Pixels); // [C, H*W] -> [H*W, C]
-            new Span<float>(image + imageSize, plan.Channels).Clear();                    // the extra pixel: zeros
+            ToChannelsLast(xAt + n * imageSize, image, plan);
             float* offsets = offsetAt + n * offsetImage, masks = maskAt is null ? null : maskAt + n * maskImage;
             float* target = outputAt + (long)n * plan.OutChannels * plan.Positions;      // [Cout, Ho*Wo]
             float* bandColumns = columnsAt + (long)worker * plan.BandPositionsMax * plan.ColumnWidth;
@@ -212,8 +211,7 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
         {
             int n = unit / plan.Segments;
             float* image = imagesAt + worker * bufferSize, table = tablesAt + worker * tableSize;
-            Transpose(xAt + n * imageSize, plan.Pixels, image, plan.Channels, plan.Channels, plan.Pixels); // [C, H*W] -> [H*W, C]
-            new Span<float>(image + imageSize, plan.Channels).Clear();                    // the extra pixel: zeros
+            ToChannelsLast(xAt + n * imageSize, image, plan);
             float* offsets = offsetAt + n * offsetImage, masks = maskAt is null ? null : maskAt + n * maskImage;
             float* gradients = gradientAt + (long)n * plan.OutChannels * plan.Positions;   // [Cout, Ho*Wo]
             float* gradOffsets = gradOffsetAt is null ? null : gradOffsetAt + n * offsetImage;
@@ -272,6 +270,14 @@ internal sealed unsafe class DeformConv2dFunction : autograd.SingleTensorFunctio
             .view(g.OutChannels, g.Taps * (g.InChannels / g.Groups));
 
     /// <summary>target[j, i] = source[i, j] for i &lt; rows, j &lt; columns (row strides in elements), in 16 x 16 blocks.</summary>
+    /// <summary>One image [C, H*W] into a worker's buffer channels last [H*W + 1, C], the extra pixel (where samples
+    /// outside the image read) zeros.</summary>
+    private static void ToChannelsLast(float* image, float* buffer, in Plan plan)
+    {
+        Transpose(image, plan.Pixels, buffer, plan.Channels, plan.Channels, plan.Pixels);
+        new Span<float>(buffer + (long)plan.Pixels * plan.Channels, plan.Channels).Clear();
+    }
+
     private static void Transpose(float* source, long sourceStride, float* target, long targetStride, int rows, int columns)
     {
         const int Block = 16;
