@@ -38,6 +38,9 @@ public static class AlignmentOffsetError
             foreach (var batch in chosen.Chunk(batchSize))
             {
                 cancellation.ThrowIfCancellationRequested();
+                // TorchSharp's implicit Scalars vs the GCs this batch's preparation causes (see FinalizerPause): a grid cell
+                // died here with libtorch's "toFloat" check after its training had finished.
+                using var pause = FinalizerPause.Begin();
                 using var scope = NewDisposeScope();
                 var samples = batch.Select(i => dataset[i]).ToList();
                 var encoded = samples.Select(s => pipeline.Prepare(s, rng: null)).ToList();
