@@ -21,6 +21,13 @@ public class HostileNotebookTests(ITestOutputHelper output)
 
     private const int Sigterm = 15, Sigint = 2;
 
+    /// <summary>True when this process ignores <paramref name="signal"/> (the SigIgn mask of /proc/self/status).</summary>
+    private static bool IgnoredHere(int signal)
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (signal - 1))) != 0;
+    }
+
     private static void Write(string path, params string[] cells)
     {
         var template = new NotebookTemplate();
@@ -41,12 +48,16 @@ public class HostileNotebookTests(ITestOutputHelper output)
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("while (true) { }", Sigterm)]
     [InlineData("while (true) { }", Sigint)]
     [InlineData("Thread.Sleep(Timeout.Infinite);", Sigterm)] // no loop to stop in: abandoned after the grace period
-    public void ASignalDuringAnEndlessCellWritesTheNotebookAndExits(string endless, int signal)
+    public void ASignalDuringAnEndlessCellWritesTheNotebookWithin10Seconds(string endless, int signal)
     {
+        // A shell without job control starts background jobs with SIGINT ignored, and the child inherits that (as POSIX
+        // programs should, dsa keeps it): there Ctrl-C cannot reach it, which is not what this test is about.
+        Skip.If(signal == Sigint && IgnoredHere(signal), "SIGINT is ignored in this process tree (started in the background " +
+            "by a shell without job control: nohup ... &), so the child dsa cannot receive it");
         using var dir = new TempDir();
         string notebook = Path.Combine(dir.Path, "endless.ipynb"), later = Path.Combine(dir.Path, "later.ipynb"), outDir = Path.Combine(dir.Path, "out");
         string started = Path.Combine(dir.Path, "started");
@@ -57,14 +68,12 @@ public class HostileNotebookTests(ITestOutputHelper output)
         Thread.Sleep(300); // well inside the endless statement
         var clock = Stopwatch.StartNew();
         Assert.Equal(0, kill(dsa.Id, signal));
-        // On a quiet machine a loop stops at its interruption point in 0.1 s and a sleep is abandoned after the 2 s grace
-        // period (2.1 s; printed below). The bound is wider because CI runs this beside training tests on two cores,
-        // where one run took over 10 s: how fast it stops belongs to a benchmark; here, that it stops and what it writes.
-        bool exited = dsa.WaitForExit(TimeSpan.FromSeconds(45));
+        // A loop stops at its interruption point (0.1 s here), a sleep is abandoned after the 2 s grace period (2.1 s).
+        bool exited = dsa.WaitForExit(TimeSpan.FromSeconds(10));
         double seconds = clock.Elapsed.TotalSeconds;
         if (!exited) dsa.Kill();
         output.WriteLine($"{endless} / signal {signal}: exited after {seconds:F1} s");
-        Assert.True(exited, $"dsa did not exit within 45 s of signal {signal}");
+        Assert.True(exited, $"dsa did not exit within 10 s of signal {signal}");
         Assert.Equal(130, dsa.ExitCode);
 
         var written = NotebookJson.Read(Path.Combine(outDir, "endless.ipynb"));
