@@ -30,10 +30,5 @@ public static class EvalBenchmark
     }
 
     /// <summary>Median of the warm runs (all but the first), or the single run.</summary>
-    private static double Median(List<double> runs)
-    {
-        var warm = (runs.Count > 1 ? runs.Skip(1) : runs).OrderBy(x => x).ToArray();
-        int n = warm.Length;
-        return n % 2 == 1 ? warm[n / 2] : (warm[n / 2 - 1] + warm[n / 2]) / 2;
-    }
+    private static double Median(List<double> runs) => StepTimer.Median(runs.Count > 1 ? runs.Skip(1) : runs);
 }

@@ -59,11 +59,14 @@ public static class StepTimer
         return Enumerable.Range(0, steps.Count).Select(s => Summarise(times[s], resets[s]) with { PeakResidentBytes = peaks[s] }).ToList();
     }
 
-    private static StepTiming Summarise(double[] times, bool reset)
+    private static StepTiming Summarise(double[] times, bool reset) => new(Median(times), times.Min(), reset);
+
+    /// <summary>The median (the mean of the two middle values for an even count): every benchmark's summary.</summary>
+    internal static double Median(IEnumerable<double> values)
     {
-        Array.Sort(times);
-        int n = times.Length;
-        double median = n % 2 == 1 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
-        return new StepTiming(median, times[0], reset);
+        var v = values.OrderBy(x => x).ToArray();
+        if (v.Length == 0) throw new ArgumentException("no values", nameof(values));
+        int n = v.Length;
+        return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
     }
 }

@@ -51,32 +51,25 @@ internal sealed class TrainStepRecorder(ForwardSplitClock clock)
         if (timedSteps < 1 || timedSteps > samples.Count)
             throw new ArgumentOutOfRangeException(nameof(timedSteps), timedSteps, $"{samples.Count} steps were recorded.");
         var timed = samples.Skip(samples.Count - timedSteps).ToList();
-        double Phase(int i) => Median(timed.Select(s => Seconds(s.Marks[i], s.Marks[i + 1])));
+        double Phase(int i) => StepTimer.Median(timed.Select(s => Seconds(s.Marks[i], s.Marks[i + 1])));
         // Forward split: the backbone runs from the forward's start to the alignment's start, or to the head's start
         // where no module of an aligner was called (the single-frame baseline).
         double? Part(Func<Sample, (long From, long To)?> span)
         {
             var spans = timed.Select(span).ToList();
-            return spans.All(x => x is not null) ? Median(spans.Select(x => Seconds(x!.Value.From, x.Value.To))) : null;
+            return spans.All(x => x is not null) ? StepTimer.Median(spans.Select(x => Seconds(x!.Value.From, x.Value.To))) : null;
         }
         static bool Has(long t) => t != 0;
         var backbone = Part(s => Has(s.HeadStart) ? (s.Marks[1], Has(s.AlignmentStart) ? s.AlignmentStart : s.HeadStart) : null);
         var alignment = Part(s => Has(s.AlignmentStart) && Has(s.HeadStart) ? (s.AlignmentStart, s.HeadStart) : null);
         var head = Part(s => Has(s.HeadStart) && Has(s.HeadEnd) ? (s.HeadStart, s.HeadEnd) : null);
         return new TrainStepProfile(Phase(0), Phase(1), Phase(2), Phase(3), Phase(4), Phase(5),
-            Median(timed.Select(s => Seconds(s.Marks[0], s.Marks[MarkCount - 1]))),
+            StepTimer.Median(timed.Select(s => Seconds(s.Marks[0], s.Marks[MarkCount - 1]))),
             backbone, clock.HasAligner ? alignment : null, head, TrainStepProfile.HooksInForward,
             timed.Sum(s => s.Gen0), timed.Sum(s => s.Gen1), timed.Sum(s => s.Gen2), timed.Sum(s => s.Pause.TotalSeconds));
     }
 
     private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var v = values.OrderBy(x => x).ToArray();
-        int n = v.Length;
-        return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-    }
 
     private sealed record Sample(long[] Marks, long AlignmentStart, long HeadStart, long HeadEnd, int Gen0, int Gen1, int Gen2, TimeSpan Pause);
 }
