@@ -488,30 +488,28 @@ def run_case(case, batch_size, steps, warmup, profile=False):
     samples = []  # per profiled step: the phases' clock marks and the forward split
 
     def step():
-        if clock is None:
-            optimizer.zero_grad()
-            heatmaps = model(frames)
-            loss = 0.5 * ((heatmaps - targets) * weights.unsqueeze(-1)).pow(2).mean()  # JointsMseLoss.cs
-            loss.backward()
-            optimizer.step()
-            return
-        # The same step with the clock read between phases, and the loss read the Trainer does every step.
-        clock.reset()
-        marks = [time.perf_counter()]
+        # One step body, as TrainBenchmark.cs: the clock is read between the phases only when profiling, and then the
+        # loss is read too (.item(), as the Trainer does every step).
+        marks = [] if clock is None else [time.perf_counter()]
+        mark = (lambda: None) if clock is None else (lambda: marks.append(time.perf_counter()))  # noqa: E731
+        if clock is not None:
+            clock.reset()
         optimizer.zero_grad()
-        marks.append(time.perf_counter())
+        mark()
         heatmaps = model(frames)
-        marks.append(time.perf_counter())
+        mark()
         loss = 0.5 * ((heatmaps - targets) * weights.unsqueeze(-1)).pow(2).mean()  # JointsMseLoss.cs
-        marks.append(time.perf_counter())
+        mark()
         loss.backward()
-        marks.append(time.perf_counter())
+        mark()
         optimizer.step()
-        marks.append(time.perf_counter())
+        mark()
+        if clock is None:
+            return
         loss.item()
-        marks.append(time.perf_counter())
+        mark()
         del heatmaps, loss  # what the dispose scope's end does on our side
-        marks.append(time.perf_counter())
+        mark()
         samples.append({"marks": marks, "alignment": clock.alignment_start, "head": (clock.head_started, clock.head_ended)})
 
     for _ in range(warmup):
