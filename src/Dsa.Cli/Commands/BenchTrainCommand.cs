@@ -52,13 +52,12 @@ internal static class BenchTrainCommand
             }
 
             var deformation = parse.GetValue(deform);
-            string gridSampleNote = TrainBenchmark.DeformNote(DeformConvImplementation.GridSample);
             var timed = TrainBenchmark.Run(cases, b, n, w, parse.GetValue(threads),
-                new InlineProgress<TrainBenchmarkResult>(r => Console.WriteLine($"TorchSharp {r.Case,-20} {r.SamplesPerSecond,8:F2} samples/s  median step {r.MedianSeconds:F3} s  peak {r.PeakResidentBytes / 1048576.0:F0} MiB  {r.TorchThreads} threads{(r.Implementation.Contains(gridSampleNote) ? "  (deformable convolutions: grid_sample)" : "")}")),
+                new InlineProgress<TrainBenchmarkResult>(r => Console.WriteLine($"TorchSharp {r.Case,-20} {r.SamplesPerSecond,8:F2} samples/s  median step {r.MedianSeconds:F3} s  peak {r.PeakResidentBytes / 1048576.0:F0} MiB  {r.TorchThreads} threads{(r.Deform == DeformConvImplementation.GridSample ? "  (deformable convolutions: grid_sample)" : "")}")),
                 deformation, parse.GetValue(compareDeform), parse.GetValue(profile));
             bool compared = parse.GetValue(compareDeform) && deformation != DeformConvImplementation.GridSample;
-            var ours = compared ? timed.Where(r => !r.Implementation.Contains(gridSampleNote)).ToList() : timed;
-            var gridSampleDeform = compared ? timed.Where(r => r.Implementation.Contains(gridSampleNote)).ToList() : null;
+            var ours = compared ? timed.Where(r => r.Deform != DeformConvImplementation.GridSample).ToList() : timed;
+            var gridSampleDeform = compared ? timed.Where(r => r.Deform == DeformConvImplementation.GridSample).ToList() : null;
 
             IReadOnlyList<TrainBenchmarkResult>? reference = null;
             if (parse.GetValue(compare))

@@ -30,7 +30,7 @@ public static class TrainBenchmark
     /// <param name="deform">The deformable convolutions' implementation (<see cref="DeformConv.SetImplementation"/>).</param>
     /// <param name="compareDeform">Also time each case with the deformable convolutions on the grid_sample route,
     /// its steps alternating with the <paramref name="deform"/> ones on the same model: those results follow each case's
-    /// own, their implementation marked with <see cref="DeformNote"/>(GridSample).</param>
+    /// own, their <see cref="TrainBenchmarkResult.Deform"/> GridSample (and their implementation named with <see cref="DeformNote"/>).</param>
     /// <param name="profile">Also time each step's phases and the forward's parts, read the loss every step (as the
     /// Trainer does) and record the runtime settings: <see cref="TrainBenchmarkResult.Profile"/> and <see cref="TrainBenchmarkResult.Settings"/>.</param>
     public static IReadOnlyList<TrainBenchmarkResult> Run(IEnumerable<TrainBenchmarkCase> cases, int batchSize, int steps, int warmup = 2,
@@ -118,7 +118,7 @@ public static class TrainBenchmark
             new long[] { batchSize, m.FrameCount, 3, m.InputHeight, m.InputWidth }, parameters, trainableCount,
             steps, timings[i].MedianSeconds, timings[i].FastestSeconds, batchSize / timings[i].MedianSeconds,
             timings[i].PeakResidentBytes ?? PeakResidentSet.Read(), timings[i].PeakReset, torch.get_num_threads(),
-            recorders[i]?.Summarise(steps), settings)).ToList();
+            recorders[i]?.Summarise(steps), settings) { Deform = deform }).ToList();
     }
 
     /// <summary>The settings a profiled case ran under (see <see cref="TrainRuntimeSettings"/>).</summary>

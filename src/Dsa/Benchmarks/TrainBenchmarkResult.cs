@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Dsa.Nn;
+
 namespace Dsa.Benchmarks;
 
 /// <summary>Training-step throughput of one <see cref="TrainBenchmarkCase"/> by one implementation (the PyTorch mirror writes the same fields).</summary>
@@ -14,4 +17,10 @@ namespace Dsa.Benchmarks;
 /// <param name="Settings">With --profile: the thread pools, oneDNN, BLAS, CPU capability and memory formats the step ran under.</param>
 public sealed record TrainBenchmarkResult(string Implementation, string Case, long[] InputShape, long Parameters, long TrainableParameters,
     int Steps, double MedianSeconds, double MinSeconds, double SamplesPerSecond, long PeakResidentBytes, bool PeakResetPerCase, int TorchThreads,
-    TrainStepProfile? Profile = null, TrainRuntimeSettings? Settings = null);
+    TrainStepProfile? Profile = null, TrainRuntimeSettings? Settings = null)
+{
+    /// <summary>The deformable convolutions' implementation our side ran (null for the PyTorch mirror and in files): what
+    /// `--compare-deform` sorts its results by. <see cref="Implementation"/> names it for readers.</summary>
+    [JsonIgnore]
+    public DeformConvImplementation? Deform { get; init; }
+}
